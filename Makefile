@@ -1,0 +1,54 @@
+# Two set-up commands: `make run` and `make test`. Everything is installed from this repo's files.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+# `make run` is the local demo: debug on unless the environment or .env says otherwise.
+RUN_ENV := DEBUG=$${DEBUG:-True}
+
+.PHONY: run test bench install install-test chromium lint migrate seed clean
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test chromium
+
+# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+migrate: install
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(RUN_ENV) $(PY) manage.py seed_demo
+
+run: seed
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-test
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+bench: install-test
+	$(PY) benchmarks/run.py
+
+lint: install-test
+	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+
+clean:
+	rm -rf $(VENV) staticfiles test-output bench-output .pytest_cache

@@ -1,0 +1,132 @@
+"""Customer accounts: email sign-in, sign-up, and the cart merge at sign-in."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import authenticate, get_user_model, login, logout, password_validation
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from carts import services as cart_services
+from carts.session import CartSession
+from storefront.exceptions import StorefrontError
+
+from .htmx import add_error, redirect_303, safe_next
+
+MSG_BAD_LOGIN = "That email and password don't match an account."
+MSG_EMAIL_TAKEN = "An account with this email already exists. Sign in instead."
+MSG_WELCOME = "Welcome back, {name}."
+MSG_SIGNED_UP = "Your account is ready. Welcome, {name}."
+MSG_SIGNED_OUT = "You have signed out."
+
+
+class EmailBackend(ModelBackend):
+    """Sign in with email (case-insensitive) and password."""
+
+    def authenticate(self, request, username=None, password=None, email=None, **kwargs):
+        email = (email or username or "").strip()
+        if not email or not password:
+            return None
+        user = get_user_model().objects.filter(email__iexact=email).order_by("pk").first()
+        if user and user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        get_user_model()().set_password(password)  # same work either way: no timing oracle
+        return None
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class SignupForm(forms.Form):
+    name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters, not all numbers.",
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(MSG_EMAIL_TAKEN)
+        return email
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("email"):
+            probe = get_user_model()(username=data["email"], email=data["email"], first_name=data.get("name", ""))
+            try:
+                password_validation.validate_password(data["password"], probe)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+def _sign_in(request, user) -> None:
+    """Log in and merge the cart built before signing in."""
+    cs = CartSession.of(request)
+    anonymous_cart_id = cs.cart_id
+    login(request, user, backend="storefront.accounts.EmailBackend")
+    cs = CartSession.of(request)
+    try:
+        result = cart_services.cart_merge_at_login(cs=cs, anonymous_cart_id=anonymous_cart_id)
+    except StorefrontError as exc:
+        add_error(request, exc)
+        return
+    if result and result.merged_lines:
+        messages.info(request, cart_services.merge_message(result))
+
+
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def login_view(request) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(request, email=form.cleaned_data["email"], password=form.cleaned_data["password"])
+        if user is None:
+            form.add_error(None, MSG_BAD_LOGIN)
+        else:
+            _sign_in(request, user)
+            messages.success(request, MSG_WELCOME.format(name=user.first_name or user.email))
+            return redirect_303(safe_next(request, reverse("home")))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "registration/login.html", {"form": form, "next": request.GET.get("next", "")}, status=status)
+
+
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def signup_view(request) -> HttpResponse:
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = get_user_model().objects.create_user(
+            username=data["email"], email=data["email"], password=data["password"], first_name=data["name"]
+        )
+        _sign_in(request, user)
+        messages.success(request, MSG_SIGNED_UP.format(name=user.first_name))
+        return redirect_303(safe_next(request, reverse("home")))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "registration/signup.html", {"form": form}, status=status)
+
+
+@require_POST
+def logout_view(request) -> HttpResponse:
+    logout(request)
+    messages.info(request, MSG_SIGNED_OUT)
+    return redirect_303(reverse("home"))
+
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", login_view, name="login"),
+    path("logout/", logout_view, name="logout"),
+    path("signup/", signup_view, name="signup"),
+]

@@ -1,0 +1,98 @@
+from django import forms
+from django.contrib import admin
+
+from .crypto import CredentialsUnreadable
+from .models import PUBLIC_KEYS, REQUIRED_KEYS, ProviderAccount
+
+CREDENTIAL_KEYS = [
+    "application_id", "application_token", "currency_code", "ordering_source",
+    "store_id", "api_key", "token",
+    "client_id", "client_secret", "username", "password", "auth_base_url",
+]
+
+
+class ProviderAccountForm(forms.ModelForm):
+    """Credentials are write-only: secret fields start empty, and an empty field keeps the stored
+    value. Non-secret identifiers (application id, store id, ...) are shown."""
+
+    class Meta:
+        model = ProviderAccount
+        fields = ["kind", "name", "base_url", "connect_timeout", "read_timeout"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        try:
+            stored = self.instance.credentials if self.instance.pk else {}
+        except CredentialsUnreadable:
+            stored = {}
+        for key in CREDENTIAL_KEYS:
+            if key in PUBLIC_KEYS:
+                self.fields[key] = forms.CharField(required=False, initial=stored.get(key, ""))
+            else:
+                self.fields[key] = forms.CharField(
+                    required=False,
+                    widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+                    help_text="stored — leave empty to keep" if stored.get(key) else "not set",
+                )
+        self.fields["clear_credentials"] = forms.BooleanField(
+            required=False, help_text="remove every stored credential before saving the ones above"
+        )
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        try:
+            stored = {} if data.get("clear_credentials") else (self.instance.credentials if self.instance.pk else {})
+        except CredentialsUnreadable:
+            stored = {}
+        merged = {**stored, **{k: data[k] for k in CREDENTIAL_KEYS if data.get(k)}}
+        missing = [k for k in REQUIRED_KEYS.get(kind, ()) if not merged.get(k)]
+        if missing:
+            raise forms.ValidationError(f"Required for this kind: {', '.join(missing)}")
+        if kind and kind != "local" and not data.get("base_url"):
+            self.add_error("base_url", "Required for remote providers.")
+        self._merged = merged
+        return data
+
+    def save(self, commit=True):
+        self.instance.set_credentials(self._merged)
+        return super().save(commit)
+
+
+@admin.register(ProviderAccount)
+class ProviderAccountAdmin(admin.ModelAdmin):
+    form = ProviderAccountForm
+    list_display = ["name", "kind", "base_url", "active_for_shop", "active_for_vouchers", "updated_at"]
+    list_filter = ["kind", "active_for_shop", "active_for_vouchers"]
+    readonly_fields = ["active_for_shop", "active_for_vouchers", "masked"]
+    actions = ["activate"]
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (None, {"fields": ["kind", "name", "base_url", "connect_timeout", "read_timeout"]}),
+            ("Credentials (write-only)", {"fields": [*CREDENTIAL_KEYS, "clear_credentials"]}),
+            ("Status", {"fields": ["active_for_shop", "active_for_vouchers", "masked"]}),
+        ]
+
+    @admin.display(description="stored credentials")
+    def masked(self, obj):
+        try:
+            return ", ".join(f"{k}={v}" for k, v in obj.masked_credentials().items()) or "-"
+        except CredentialsUnreadable:
+            return "unreadable with the current CREDENTIALS_KEY"
+
+    @admin.action(description="Activate the selected account for its role(s)")
+    def activate(self, request, queryset):
+        for account in queryset:
+            roles = account.activate()
+            self.message_user(request, f"{account.name} is active for {', '.join(roles)}")
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or request.user.has_perm("storefront.manage_providers")
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    has_add_permission = has_change_permission = has_delete_permission = (
+        lambda self, request, obj=None: self.has_module_permission(request)
+    )

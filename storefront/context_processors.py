@@ -1,0 +1,9 @@
+from storefront.providers import get_shop_provider
+
+
+def storefront(request):
+    """Header needs: the cart count the provider last reported (kept in the session, so a page
+    costs no provider call for it) and the active provider's capabilities."""
+    session = getattr(request, "session", None)
+    count = session.get("cart:count", 0) if session is not None else 0
+    return {"cart_count": count, "capabilities": get_shop_provider().capabilities}

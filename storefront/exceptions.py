@@ -1,0 +1,69 @@
+"""Typed errors. Each carries a `user_message` that is safe to show; views translate them once,
+in storefront.htmx.respond_error."""
+
+from __future__ import annotations
+
+MSG_UNAVAILABLE = (
+    "We couldn't reach the store just now. Your cart is safe; please try again in a moment."
+)
+MSG_AUTH = "The store is having a configuration problem. Please try again later."
+MSG_UNEXPECTED = "Something went wrong on our side. Please try again."
+MSG_NOT_FOUND = "We couldn't find that item."
+MSG_CAPABILITY = "This store doesn't offer that."
+
+
+class StorefrontError(Exception):
+    user_message = MSG_UNEXPECTED
+    status = 400
+
+    def __init__(self, user_message: str | None = None, *, field: str | None = None):
+        if user_message:
+            self.user_message = user_message
+        self.field = field
+        super().__init__(self.user_message)
+
+
+class ProviderError(StorefrontError):
+    """Something the provider said or failed to say."""
+
+    def __init__(
+        self,
+        user_message: str | None = None,
+        *,
+        field: str | None = None,
+        status: int | None = None,
+        request_id: str | None = None,
+    ):
+        super().__init__(user_message, field=field)
+        self.upstream_status = status
+        self.request_id = request_id
+
+
+class ProviderUnavailable(ProviderError):
+    """Timeout, connection failure, 5xx or a body we cannot read."""
+
+    user_message = MSG_UNAVAILABLE
+    status = 503
+
+
+class ProviderAuthError(ProviderError):
+    """401/403 from the provider: our credentials are wrong or expired (a staff problem)."""
+
+    user_message = MSG_AUTH
+    status = 503
+
+
+class ProviderRejected(ProviderError):
+    """The provider refused the request with a message meant for the customer."""
+
+    status = 400
+
+
+class NotFound(ProviderError):
+    user_message = MSG_NOT_FOUND
+    status = 404
+
+
+class CapabilityMissing(StorefrontError):
+    user_message = MSG_CAPABILITY
+    status = 404

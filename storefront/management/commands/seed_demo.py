@@ -1,0 +1,109 @@
+"""Load the demo store (idempotent: running it twice changes nothing)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from storefront.models import ProviderAccount, ProviderKind
+from storefront.providers.local import models as m
+from storefront.providers.local.demo_data import CATEGORIES, DESCRIPTIONS, PINCODES, PRODUCTS
+from storefront.providers.local.images import image_path
+
+DEFAULT_PASSWORD = "demo-pass-123"  # noqa: S105 - documented demo password
+
+
+class Command(BaseCommand):
+    help = "Load the local provider's demo catalogue, pincodes and demo users."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default=DEFAULT_PASSWORD, help="password for the demo users")
+
+    @transaction.atomic
+    def handle(self, *args, password: str, **options):
+        self._catalogue()
+        self._pincodes()
+        self._users(password)
+        if not ProviderAccount.objects.filter(active_for_shop=True).exists():
+            account, _ = ProviderAccount.objects.get_or_create(
+                name="local", defaults={"kind": ProviderKind.LOCAL}
+            )
+            account.activate()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"demo store ready: {m.Product.objects.count()} products in {m.Category.objects.count()} "
+                f"categories, {m.Pincode.objects.count()} pincodes"
+            )
+        )
+
+    def _catalogue(self) -> None:
+        categories = {}
+        for position, (slug, name, *_rest) in enumerate(CATEGORIES):
+            categories[slug], _ = m.Category.objects.update_or_create(
+                slug=slug, defaults={"name": name, "position": position}
+            )
+        brands = {}
+        for slug, name, brand, category, mrp, price, gst, hsn, extra in PRODUCTS:
+            if brand not in brands:
+                brands[brand], _ = m.Brand.objects.get_or_create(
+                    slug=brand.lower().replace(" ", "-").replace(".", "").replace("&", "and"), defaults={"name": brand}
+                )
+            pack = extra.get("pack", 1)
+            product, created = m.Product.objects.get_or_create(
+                slug=slug,
+                defaults=dict(
+                    name=name,
+                    brand=brands[brand],
+                    category=categories[category],
+                    description=DESCRIPTIONS[category],
+                    image=image_path(slug),
+                    mrp=Decimal(mrp),
+                    price=Decimal(price),
+                    gst_rate=gst,
+                    hsn_code=hsn,
+                    has_sizes="sizes" in extra,
+                    min_quantity=pack,
+                    increment=pack,
+                    max_quantity=extra.get("max", 10),
+                    featured=extra.get("featured", False),
+                ),
+            )
+            if not created:
+                continue  # an operator may have changed prices or stock: leave them be
+            sizes = extra.get("sizes") or [("Standard", extra.get("stock", 10))]
+            for position, (label, stock) in enumerate(sizes):
+                m.Variant.objects.create(
+                    product=product,
+                    label=label,
+                    sku=f"{slug}-{label}".upper().replace(" ", ""),
+                    mrp=product.mrp,
+                    price=product.price,
+                    stock=stock,
+                    position=position,
+                )
+
+    def _pincodes(self) -> None:
+        for code, city, state, serviceable, low, high in PINCODES:
+            m.Pincode.objects.update_or_create(
+                code=code,
+                defaults={"city": city, "state": state, "serviceable": serviceable, "min_days": low, "max_days": high},
+            )
+
+    def _users(self, password: str) -> None:
+        User = get_user_model()
+        for email, first_name, staff in (
+            ("shopper@demo.local", "Asha", False),
+            ("staff@demo.local", "Ravi", True),
+        ):
+            user, created = User.objects.get_or_create(
+                username=email, defaults={"email": email, "first_name": first_name, "is_staff": staff}
+            )
+            if created:
+                user.set_password(password)
+                user.save()
+            if staff:
+                user.user_permissions.add(Permission.objects.get(codename="assist_customer", content_type__app_label="carts"))

@@ -1,0 +1,430 @@
+"""The embedded `local` provider: the whole shop on our own database, no HTTP."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import cache
+from django.core.paginator import EmptyPage, Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, Q, Sum
+from django.utils import timezone
+
+from storefront.exceptions import NotFound, ProviderRejected
+from storefront.money import format_inr
+from storefront.providers import rules
+from storefront.providers.base import CartContext, MergeResult
+from storefront.providers.types import (
+    Capability,
+    Cart,
+    CartLine,
+    Category,
+    DeliveryCheck,
+    DeliveryPromise,
+    Message,
+    MessageLevel,
+    Product,
+    ProductPage,
+    QuantityRule,
+    Variant,
+)
+
+from . import models as m
+from .pricing import PricedLine, compute_breakup
+
+MSG_UNKNOWN_PRODUCT = "We couldn't find that product or size. It may have been removed."
+MSG_UNKNOWN_LINE = "That item is no longer in your cart."
+MSG_CHOOSE_SIZE = "Choose a size first."
+MSG_SIZE_OTHER_PRODUCT = "That size belongs to a different product."
+MSG_PINCODE_FORMAT = "Enter a valid 6-digit pincode."
+MSG_PINCODE_UNSERVICEABLE = "Sorry, we don't deliver to {pincode} yet."
+MSG_PINCODE_OK = "Delivery to {pincode} ({city}) by {date}."
+MSG_OUT_OF_STOCK_LINE = "Out of stock. Remove it to check out."
+MSG_SHORT_STOCK_LINE = "Only {stock} left. Reduce the quantity to check out."
+MSG_PRICE_DOWN = "Price dropped from {old} to {new} since you added it."
+MSG_PRICE_UP = "Price went up from {old} to {new} since you added it."
+MSG_CHECKOUT_BLOCKED = "Some items in your cart are unavailable. Update or remove them to check out."
+MSG_PRODUCT_OUT_OF_STOCK = "This product is out of stock."
+
+PINCODE_RE = re.compile(r"^[1-9][0-9]{5}$")
+_PINCODE_CACHE_SECONDS = 300
+DELIVERY_CUTOFF = time(20, 0)
+
+
+def _cached_pincode(code: str) -> m.Pincode | None:
+    key = f"localshop:pincode:{code}"
+    found = cache.get(key)
+    if found is None:
+        found = m.Pincode.objects.filter(code=code).first() or False
+        cache.set(key, found, _PINCODE_CACHE_SECONDS)
+    return found or None
+
+
+def _promise(pin: m.Pincode, now: datetime | None = None) -> DeliveryPromise:
+    now = timezone.localtime(now)
+    today = now.date()
+
+    def day(offset: int) -> datetime:
+        return timezone.make_aware(datetime.combine(today + timedelta(days=offset), DELIVERY_CUTOFF))
+
+    return DeliveryPromise(min=day(pin.min_days), max=day(pin.max_days), pincode=pin.code, city=pin.city)
+
+
+class LocalProvider:
+    kind = "local"
+    capabilities = frozenset(
+        {Capability.CATALOGUE, Capability.CART, Capability.SIZE_CHANGE, Capability.DELIVERY_PROMISE}
+    )
+
+    def __init__(self, account=None):
+        self.account = account
+
+    # ----------------------------------------------------------------- catalogue
+    def ping(self) -> str:
+        return f"{m.Product.objects.count()} products in the local catalogue"
+
+    def list_categories(self) -> tuple[Category, ...]:
+        return tuple(Category(slug=c.slug, name=c.name) for c in m.Category.objects.all())
+
+    def _products(self):
+        return m.Product.objects.select_related("brand", "category").prefetch_related("variants")
+
+    def list_products(self, *, q: str = "", category: str = "", page: int = 1, per_page: int = 12) -> ProductPage:
+        qs = self._products()
+        if q:
+            for word in q.split()[:6]:
+                qs = qs.filter(
+                    Q(name__icontains=word)
+                    | Q(brand__name__icontains=word)
+                    | Q(category__name__icontains=word)
+                    | Q(description__icontains=word)
+                )
+        if category:
+            qs = qs.filter(category__slug=category)
+        paginator = Paginator(qs.order_by("-featured", "name"), per_page)
+        try:
+            current = paginator.page(page)
+        except EmptyPage:
+            current = paginator.page(paginator.num_pages or 1)
+        return ProductPage(
+            products=tuple(self._map_product(p) for p in current.object_list),
+            page=current.number,
+            total_pages=paginator.num_pages,
+            total=paginator.count,
+        )
+
+    def featured_products(self, *, limit: int = 8) -> tuple[Product, ...]:
+        return tuple(self._map_product(p) for p in self._products().filter(featured=True)[:limit])
+
+    def get_product(self, slug: str) -> Product:
+        try:
+            return self._map_product(self._products().get(slug=slug))
+        except m.Product.DoesNotExist as exc:
+            raise NotFound(MSG_UNKNOWN_PRODUCT) from exc
+
+    def check_delivery(self, *, pincode: str, product_slug: str | None = None) -> DeliveryCheck:
+        pincode = (pincode or "").strip()
+        if not PINCODE_RE.match(pincode):
+            raise ProviderRejected(MSG_PINCODE_FORMAT, field="pincode")
+        pin = _cached_pincode(pincode)
+        if pin is None or not pin.serviceable:
+            return DeliveryCheck(pincode, False, None, MSG_PINCODE_UNSERVICEABLE.format(pincode=pincode))
+        if product_slug:
+            product = self.get_product(product_slug)
+            if not product.in_stock:
+                return DeliveryCheck(pincode, True, None, MSG_PRODUCT_OUT_OF_STOCK)
+        promise = _promise(pin)
+        return DeliveryCheck(
+            pincode,
+            True,
+            promise,
+            MSG_PINCODE_OK.format(pincode=pincode, city=pin.city, date=f"{promise.max:%a, %d %b}"),
+        )
+
+    @staticmethod
+    def _map_variant(v: m.Variant) -> Variant:
+        return Variant(id=str(v.pk), label=v.label, mrp=v.mrp, price=v.price, in_stock=v.stock > 0, stock=v.stock)
+
+    def _map_product(self, p: m.Product) -> Product:
+        return Product(
+            id=str(p.pk),
+            slug=p.slug,
+            name=p.name,
+            brand=p.brand.name,
+            category=Category(slug=p.category.slug, name=p.category.name),
+            images=(staticfiles_storage.url(p.image),) if p.image else (),
+            mrp=p.mrp,
+            price=p.price,
+            gst_rate=Decimal(p.gst_rate),
+            hsn_code=p.hsn_code,
+            description=p.description,
+            variants=tuple(self._map_variant(v) for v in p.variants.all()),
+            has_sizes=p.has_sizes,
+            quantity_rule=QuantityRule(p.min_quantity, p.max_quantity, p.increment),
+        )
+
+    # ----------------------------------------------------------------- cart reads
+    def _find_cart(self, ctx: CartContext, *, lock: bool = False) -> m.LocalCart | None:
+        qs = m.LocalCart.objects.filter(status=m.LocalCart.Status.OPEN)
+        if lock:
+            qs = qs.select_for_update()
+        if ctx.buy_now:
+            return qs.filter(pk=ctx.cart_id, buy_now=True).first() if ctx.cart_id else None
+        if ctx.customer:
+            return qs.filter(user_id=ctx.customer.id, buy_now=False).first()
+        if ctx.cart_id:
+            try:
+                return qs.filter(pk=ctx.cart_id, user__isnull=True, buy_now=False).first()
+            except Exception:  # noqa: BLE001 - a malformed id from an old session is just "no cart"
+                return None
+        return None
+
+    def _open_cart_for_write(self, ctx: CartContext) -> m.LocalCart:
+        cart = self._find_cart(ctx, lock=True)
+        if cart is not None:
+            return cart
+        try:
+            with transaction.atomic():
+                return m.LocalCart.objects.create(
+                    user_id=ctx.customer.id if ctx.customer and not ctx.buy_now else None,
+                    buy_now=ctx.buy_now,
+                    staff_user=ctx.staff_user,
+                )
+        except IntegrityError:
+            # another request created this customer's cart a moment ago: use that one
+            cart = self._find_cart(ctx, lock=True)
+            if cart is None:
+                raise
+            return cart
+
+    def _lines(self, cart: m.LocalCart):
+        return (
+            m.LocalCartLine.objects.filter(cart=cart)
+            .select_related("variant__product__brand", "variant__product__category")
+            .prefetch_related(Prefetch("variant__product__variants"))
+        )
+
+    def get_cart(self, ctx: CartContext) -> Cart:
+        return self._build_cart(self._find_cart(ctx), ctx)
+
+    def cart_count(self, ctx: CartContext) -> int:
+        cart = self._find_cart(ctx)
+        if cart is None:
+            return 0
+        return cart.lines.aggregate(n=Sum("quantity"))["n"] or 0
+
+    def _build_cart(self, cart: m.LocalCart | None, ctx: CartContext) -> Cart:
+        if cart is None:
+            return Cart(
+                id="", lines=(), breakup=compute_breakup(()), count=0, capabilities=self.capabilities,
+                pincode=ctx.pincode,
+            )
+        pin = _cached_pincode(ctx.pincode) if ctx.pincode else None
+        promise = _promise(pin) if pin and pin.serviceable else None
+        lines: list[CartLine] = []
+        priced: list[PricedLine] = []
+        blocked = False
+        for row in self._lines(cart):
+            variant = row.variant
+            product = self._map_product(variant.product)
+            messages: list[Message] = []
+            available = variant.stock >= row.quantity
+            if not available:
+                blocked = True
+                text = (
+                    MSG_OUT_OF_STOCK_LINE if variant.stock <= 0 else MSG_SHORT_STOCK_LINE.format(stock=variant.stock)
+                )
+                messages.append(Message(text, MessageLevel.ERROR))
+            if row.price_at_add != variant.price:
+                template = MSG_PRICE_DOWN if variant.price < row.price_at_add else MSG_PRICE_UP
+                level = MessageLevel.INFO if variant.price < row.price_at_add else MessageLevel.WARNING
+                messages.append(
+                    Message(template.format(old=format_inr(row.price_at_add), new=format_inr(variant.price)), level)
+                )
+            lines.append(
+                CartLine(
+                    id=str(row.pk),
+                    product=product,
+                    variant=self._map_variant(variant),
+                    quantity=row.quantity,
+                    unit_mrp=variant.mrp,
+                    unit_price=variant.price,
+                    line_mrp=variant.mrp * row.quantity,
+                    line_total=variant.price * row.quantity,
+                    available=available,
+                    messages=tuple(messages),
+                    delivery_promise=promise if available else None,
+                    price_at_add=row.price_at_add,
+                )
+            )
+            if available:
+                priced.append(PricedLine(variant.mrp, variant.price, row.quantity, Decimal(product.gst_rate or 0)))
+        return Cart(
+            id=str(cart.pk),
+            lines=tuple(lines),
+            breakup=compute_breakup(priced),
+            count=sum(ln.quantity for ln in lines),
+            capabilities=self.capabilities,
+            delivery_promise=promise if priced else None,
+            pincode=ctx.pincode,
+            checkout_blocked=MSG_CHECKOUT_BLOCKED if blocked else "",
+            staff_user=cart.staff_user,
+        )
+
+    # ----------------------------------------------------------------- cart writes
+    @staticmethod
+    def _check(rule: QuantityRule, variant: m.Variant, quantity: int) -> None:
+        problem = rules.quantity_problem(rule, quantity) or rules.stock_problem(variant.stock, quantity)
+        if problem:
+            raise ProviderRejected(problem, field="quantity")
+
+    @staticmethod
+    def _rule(product: m.Product) -> QuantityRule:
+        return QuantityRule(product.min_quantity, product.max_quantity, product.increment)
+
+    def _variant(self, *, variant_id: str, product_id: str | None = None, lock: bool = False) -> m.Variant:
+        qs = m.Variant.objects.select_related("product")
+        if lock:
+            qs = qs.select_for_update()
+        try:
+            filters = {"pk": int(variant_id)}
+            if product_id is not None:
+                filters["product_id"] = int(product_id)
+            return qs.get(**filters)
+        except (ValueError, TypeError, m.Variant.DoesNotExist) as exc:
+            raise NotFound(MSG_UNKNOWN_PRODUCT, field="size") from exc
+
+    def _default_variant(self, product_id: str) -> str:
+        try:
+            product = m.Product.objects.prefetch_related("variants").get(pk=int(product_id))
+        except (ValueError, TypeError, m.Product.DoesNotExist) as exc:
+            raise NotFound(MSG_UNKNOWN_PRODUCT, field="product") from exc
+        variants = list(product.variants.all())
+        if product.has_sizes or len(variants) != 1:
+            raise ProviderRejected(MSG_CHOOSE_SIZE, field="size")
+        return str(variants[0].pk)
+
+    def add_item(self, ctx: CartContext, *, product_id: str, variant_id: str | None, quantity: int) -> Cart:
+        with transaction.atomic():
+            if not variant_id:
+                variant_id = self._default_variant(product_id)
+            variant = self._variant(variant_id=variant_id, product_id=product_id)
+            cart = self._open_cart_for_write(ctx)
+            line = m.LocalCartLine.objects.filter(cart=cart, variant=variant).first()
+            new_quantity = quantity + (line.quantity if line else 0)
+            if quantity < 1:
+                raise ProviderRejected(rules.MSG_QTY_POSITIVE, field="quantity")
+            self._check(self._rule(variant.product), variant, new_quantity)
+            if line:
+                line.quantity = new_quantity
+                line.save(update_fields=["quantity"])
+            else:
+                m.LocalCartLine.objects.create(
+                    cart=cart, variant=variant, quantity=new_quantity, price_at_add=variant.price
+                )
+            if ctx.staff_user and cart.staff_user != ctx.staff_user:
+                cart.staff_user = ctx.staff_user
+            cart.save(update_fields=["updated_at", "staff_user"])
+            return self._build_cart(cart, ctx)
+
+    def _line_for_write(self, ctx: CartContext, line_id: str) -> tuple[m.LocalCart, m.LocalCartLine]:
+        cart = self._find_cart(ctx, lock=True)
+        if cart is None:
+            raise NotFound(MSG_UNKNOWN_LINE, field="line")
+        try:
+            line = m.LocalCartLine.objects.select_related("variant__product").get(cart=cart, pk=int(line_id))
+        except (ValueError, TypeError, m.LocalCartLine.DoesNotExist) as exc:
+            raise NotFound(MSG_UNKNOWN_LINE, field="line") from exc
+        return cart, line
+
+    def update_line(self, ctx: CartContext, *, line_id: str, quantity: int, variant_id: str | None = None) -> Cart:
+        with transaction.atomic():
+            cart, line = self._line_for_write(ctx, line_id)
+            product = line.variant.product
+            variant = line.variant
+            if variant_id and str(variant_id) != str(line.variant_id):
+                variant = self._variant(variant_id=variant_id)
+                if variant.product_id != product.pk:
+                    raise ProviderRejected(MSG_SIZE_OTHER_PRODUCT, field="size")
+            if quantity < 1:
+                raise ProviderRejected(rules.MSG_QTY_POSITIVE, field="quantity")
+            if variant.pk != line.variant_id:
+                # the new size may already be in the cart: the two lines become one
+                twin = m.LocalCartLine.objects.filter(cart=cart, variant=variant).first()
+                total = quantity + (twin.quantity if twin else 0)
+                self._check(self._rule(product), variant, total)
+                if twin:
+                    twin.quantity = total
+                    twin.save(update_fields=["quantity"])
+                    line.delete()
+                else:
+                    line.variant = variant
+                    line.quantity = quantity
+                    line.price_at_add = variant.price
+                    line.save(update_fields=["variant", "quantity", "price_at_add"])
+            else:
+                self._check(self._rule(product), variant, quantity)
+                line.quantity = quantity
+                line.save(update_fields=["quantity"])
+            cart.save(update_fields=["updated_at"])
+            return self._build_cart(cart, ctx)
+
+    def remove_line(self, ctx: CartContext, *, line_id: str) -> Cart:
+        with transaction.atomic():
+            cart, line = self._line_for_write(ctx, line_id)
+            line.delete()
+            cart.save(update_fields=["updated_at"])
+            return self._build_cart(cart, ctx)
+
+    def clear_cart(self, ctx: CartContext) -> Cart:
+        with transaction.atomic():
+            cart = self._find_cart(ctx, lock=True)
+            if cart is not None:
+                cart.lines.all().delete()
+                cart.save(update_fields=["updated_at"])
+            return self._build_cart(cart, ctx)
+
+    def merge_carts(self, *, source: CartContext, target: CartContext) -> MergeResult:
+        """Move the anonymous cart's lines into the customer's cart: quantities add up, and the
+        quantity and stock rules are applied to the sums (clamped, with a note of what changed)."""
+        with transaction.atomic():
+            anon = self._find_cart(source, lock=True)
+            if anon is None:
+                return MergeResult(cart=self.get_cart(target), merged_lines=0)
+            cart = self._open_cart_for_write(target)
+            adjusted: list[str] = []
+            merged = 0
+            existing = {ln.variant_id: ln for ln in cart.lines.all()}
+            for line in anon.lines.select_related("variant__product"):
+                variant, product = line.variant, line.variant.product
+                rule = self._rule(product)
+                twin = existing.get(variant.pk)
+                wanted = line.quantity + (twin.quantity if twin else 0)
+                allowed = min(wanted, rule.maximum, variant.stock)
+                if rule.increment > 1:
+                    allowed -= allowed % rule.increment
+                if allowed < rule.minimum:
+                    allowed = 0
+                if allowed != wanted:
+                    adjusted.append(
+                        f"{product.name} ({variant.label}): {allowed} instead of {wanted}"
+                        if allowed
+                        else f"{product.name} ({variant.label}) could not be added: not enough stock"
+                    )
+                if allowed == 0:
+                    continue
+                merged += 1
+                if twin:
+                    twin.quantity = allowed
+                    twin.save(update_fields=["quantity"])
+                else:
+                    m.LocalCartLine.objects.create(
+                        cart=cart, variant=variant, quantity=allowed, price_at_add=line.price_at_add
+                    )
+            anon.status = m.LocalCart.Status.MERGED
+            anon.save(update_fields=["status", "updated_at"])
+            cart.save(update_fields=["updated_at"])
+            return MergeResult(cart=self._build_cart(cart, target), merged_lines=merged, adjusted=tuple(adjusted))

@@ -1,0 +1,212 @@
+"""The normalised value objects every provider maps into and every template renders.
+
+Frozen dataclasses: a provider builds them once per call, nothing downstream mutates them.
+Amounts are Decimal, datetimes are aware.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+
+class Capability(enum.StrEnum):
+    CATALOGUE = "catalogue"
+    CART = "cart"
+    SIZE_CHANGE = "size_change"
+    DELIVERY_PROMISE = "delivery_promise"
+    COUPONS = "coupons"
+    LOYALTY = "loyalty"
+    GIFT_CARDS = "gift_cards"
+    STORE_CREDIT = "store_credit"
+    CART_META = "cart_meta"
+    ADDRESSES = "addresses"
+    CHECKOUT = "checkout"
+    BUY_NOW = "buy_now"
+    SHARE_CART = "share_cart"
+    VOUCHERS = "vouchers"
+
+
+class MessageLevel(enum.StrEnum):
+    SUCCESS = "success"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    text: str
+    level: MessageLevel = MessageLevel.INFO
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    slug: str
+    name: str
+    image: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityRule:
+    """Minimum, maximum and step (packs): a quantity q is valid when min ≤ q ≤ max and q % step == 0."""
+
+    minimum: int = 1
+    maximum: int = 10
+    increment: int = 1
+
+    def problem(self, quantity: int) -> str | None:
+        from .rules import quantity_problem  # local import keeps types free of rule text
+
+        return quantity_problem(self, quantity)
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One buyable size/variant of a product."""
+
+    id: str
+    label: str
+    mrp: Decimal
+    price: Decimal
+    in_stock: bool
+    stock: int | None = None  # None when the provider does not say
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    id: str
+    slug: str
+    name: str
+    brand: str
+    category: Category | None
+    images: tuple[str, ...]
+    mrp: Decimal
+    price: Decimal
+    gst_rate: Decimal | None
+    hsn_code: str = ""
+    description: str = ""
+    variants: tuple[Variant, ...] = ()
+    has_sizes: bool = False
+    quantity_rule: QuantityRule = field(default_factory=QuantityRule)
+
+    @property
+    def discount_percent(self) -> int:
+        from storefront.money import percent_off
+
+        return percent_off(self.mrp, self.price)
+
+    @property
+    def in_stock(self) -> bool:
+        return any(v.in_stock for v in self.variants)
+
+    @property
+    def image(self) -> str:
+        return self.images[0] if self.images else ""
+
+    @property
+    def price_varies(self) -> bool:
+        return len({v.price for v in self.variants}) > 1
+
+
+@dataclass(frozen=True, slots=True)
+class ProductPage:
+    products: tuple[Product, ...]
+    page: int
+    total_pages: int
+    total: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.total_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPromise:
+    min: datetime
+    max: datetime
+    pincode: str = ""
+    city: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BreakupRow:
+    key: str
+    label: str
+    amount: Decimal
+    informational: bool = False  # shown for information; not part of the sum to the total
+    messages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Redemption:
+    kind: str  # coupon, loyalty_points, gift_card, credit_balance, promotion
+    code: str
+    amount: Decimal
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    id: str
+    product: Product
+    variant: Variant
+    quantity: int
+    unit_mrp: Decimal
+    unit_price: Decimal
+    line_mrp: Decimal
+    line_total: Decimal
+    available: bool = True
+    messages: tuple[Message, ...] = ()
+    delivery_promise: DeliveryPromise | None = None
+    price_at_add: Decimal | None = None
+
+    @property
+    def price_change(self) -> Decimal:
+        if self.price_at_add is None:
+            return Decimal(0)
+        return self.unit_price - self.price_at_add
+
+
+@dataclass(frozen=True, slots=True)
+class Cart:
+    id: str
+    lines: tuple[CartLine, ...]
+    breakup: tuple[BreakupRow, ...]
+    count: int
+    capabilities: frozenset[Capability]
+    redemptions: tuple[Redemption, ...] = ()
+    delivery_promise: DeliveryPromise | None = None
+    pincode: str = ""
+    messages: tuple[Message, ...] = ()
+    checkout_blocked: str = ""  # why checkout cannot go ahead, or empty
+    staff_user: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    def row(self, key: str) -> BreakupRow | None:
+        return next((r for r in self.breakup if r.key == key), None)
+
+    @property
+    def total(self) -> Decimal:
+        row = self.row("total")
+        return row.amount if row else Decimal("0.00")
+
+    def line(self, line_id: str) -> CartLine | None:
+        return next((ln for ln in self.lines if ln.id == line_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryCheck:
+    pincode: str
+    serviceable: bool
+    promise: DeliveryPromise | None
+    message: str

@@ -1,0 +1,12 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    """{{ mapping|get_item:key }} (for per-line error dicts)."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None

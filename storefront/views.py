@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from django.db import connection
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from carts.forms import CheckDeliveryForm
+from carts import services as cart_services
+from carts.session import CartSession
+
+from .exceptions import NotFound, StorefrontError
+from .htmx import HtmxHttpRequest, add_error
+from .providers import get_shop_provider
+
+PER_PAGE = 12
+
+
+def _unavailable(request, exc: Exception) -> HttpResponse:
+    status = add_error(request, exc)
+    return render(request, "unavailable.html", status=max(status, 503) if status >= 500 else status)
+
+
+@require_GET
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    provider = get_shop_provider()
+    try:
+        categories = provider.list_categories()
+        featured = provider.featured_products(limit=8)
+    except StorefrontError as exc:
+        return _unavailable(request, exc)
+    return render(request, "storefront/home.html", {"categories": categories, "featured": featured})
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or 1), 10_000))
+    except ValueError:
+        return 1
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def product_list(request: HtmxHttpRequest) -> HttpResponse:
+    q = (request.GET.get("q") or "").strip()[:100]
+    category = (request.GET.get("category") or "").strip()[:64]
+    provider = get_shop_provider()
+    try:
+        categories = provider.list_categories()
+        page = provider.list_products(q=q, category=category, page=_page_number(request.GET.get("page")), per_page=PER_PAGE)
+    except StorefrontError as exc:
+        return _unavailable(request, exc)
+    context = {
+        "q": q,
+        "category": category,
+        "category_name": next((c.name for c in categories if c.slug == category), ""),
+        "categories": categories,
+        "page": page,
+    }
+    template = "storefront/product_list.html"
+    if request.htmx and request.htmx.target == "product-results":
+        template += "#product-results"
+    return render(request, template, context)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    provider = get_shop_provider()
+    try:
+        product = provider.get_product(slug)
+    except NotFound as exc:
+        raise Http404(exc.user_message) from exc
+    except StorefrontError as exc:
+        return _unavailable(request, exc)
+    cs = CartSession.of(request)
+    check = None
+    delivery_error = ""
+    form = CheckDeliveryForm(request.GET if "pincode" in request.GET else None)
+    if form.is_bound:
+        if form.is_valid():
+            try:
+                check = cart_services.cart_check_delivery(
+                    cs=cs, pincode=form.cleaned_data["pincode"], product_slug=product.slug
+                )
+            except StorefrontError as exc:
+                delivery_error = exc.user_message
+        else:
+            delivery_error = form.errors["pincode"][0]
+    context = {
+        "product": product,
+        "check": check,
+        "delivery_error": delivery_error,
+        "pincode": form.data.get("pincode", cs.pincode) if form.is_bound else cs.pincode,
+        "default_variant": next((v for v in product.variants if v.in_stock), None),
+    }
+    template = "storefront/product_detail.html"
+    if request.htmx and request.htmx.target == "delivery-check":
+        template += "#delivery-check"
+    return render(request, template, context)
+
+
+@never_cache
+@require_GET
+def healthz(request) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
