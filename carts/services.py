@@ -18,13 +18,17 @@ MSG_MERGE_ADJUSTED = "Some quantities were adjusted: {details}."
 
 
 def cart_add_item(*, cs: CartSession, product_id: str, variant_id: str | None, quantity: int) -> Cart:
-    cart = get_shop_provider().add_item(cs.context(), product_id=product_id, variant_id=variant_id, quantity=quantity)
+    cart = get_shop_provider().add_item(
+        cs.context(), product_id=product_id, variant_id=variant_id, quantity=quantity
+    )
     cs.remember(cart)
     return cart
 
 
 def cart_update_line(*, cs: CartSession, line_id: str, quantity: int, variant_id: str | None = None) -> Cart:
-    cart = get_shop_provider().update_line(cs.context(), line_id=line_id, quantity=quantity, variant_id=variant_id)
+    cart = get_shop_provider().update_line(
+        cs.context(), line_id=line_id, quantity=quantity, variant_id=variant_id
+    )
     cs.remember(cart)
     return cart
 

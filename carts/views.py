@@ -37,7 +37,10 @@ def _cart_fragments(request, cart: Cart, *, status: int = 200, line_errors=None)
 
 def _unavailable(request) -> HttpResponse:
     if request.htmx:
-        response = render_fragments(request, "partials/messages.html", (), {}, status=503)
+        # nothing to swap in place; the message goes out of band (htmx still applies OOB parts)
+        response = render_fragments(
+            request, "partials/messages.html", (), {"oob": True}, status=503, with_messages=False
+        )
         response["HX-Reswap"] = "none"
         return response
     return render(request, "unavailable.html", status=503)
@@ -109,7 +112,9 @@ def cart_badge(request: HtmxHttpRequest) -> HttpResponse:
 
 def _add_status(request, cart: Cart, *, status: int = 200, line_errors=None) -> HttpResponse:
     # product pages show the outcome next to the button; messages carry the text
-    return render_fragments(request, "partials/add_status.html", (), {"cart": cart}, status=status)
+    return render_fragments(
+        request, "partials/add_status.html", (), {"cart": cart}, status=status, with_messages=False
+    )
 
 
 @require_POST

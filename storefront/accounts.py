@@ -41,7 +41,9 @@ class EmailBackend(ModelBackend):
 
 class LoginForm(forms.Form):
     email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    password = forms.CharField(strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class SignupForm(forms.Form):
@@ -62,7 +64,9 @@ class SignupForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("password") and data.get("email"):
-            probe = get_user_model()(username=data["email"], email=data["email"], first_name=data.get("name", ""))
+            probe = get_user_model()(
+                username=data["email"], email=data["email"], first_name=data.get("name", "")
+            )
             try:
                 password_validation.validate_password(data["password"], probe)
             except forms.ValidationError as exc:
@@ -98,7 +102,9 @@ def login_view(request) -> HttpResponse:
             messages.success(request, MSG_WELCOME.format(name=user.first_name or user.email))
             return redirect_303(safe_next(request, reverse("home")))
     status = 400 if request.method == "POST" else 200
-    return render(request, "registration/login.html", {"form": form, "next": request.GET.get("next", "")}, status=status)
+    return render(
+        request, "registration/login.html", {"form": form, "next": request.GET.get("next", "")}, status=status
+    )
 
 
 @sensitive_post_parameters("password")

@@ -5,9 +5,18 @@ from .crypto import CredentialsUnreadable
 from .models import PUBLIC_KEYS, REQUIRED_KEYS, ProviderAccount
 
 CREDENTIAL_KEYS = [
-    "application_id", "application_token", "currency_code", "ordering_source",
-    "store_id", "api_key", "token",
-    "client_id", "client_secret", "username", "password", "auth_base_url",
+    "application_id",
+    "application_token",
+    "currency_code",
+    "ordering_source",
+    "store_id",
+    "api_key",
+    "token",
+    "client_id",
+    "client_secret",
+    "username",
+    "password",
+    "auth_base_url",
 ]
 
 
@@ -42,7 +51,11 @@ class ProviderAccountForm(forms.ModelForm):
         data = super().clean()
         kind = data.get("kind")
         try:
-            stored = {} if data.get("clear_credentials") else (self.instance.credentials if self.instance.pk else {})
+            stored = (
+                {}
+                if data.get("clear_credentials")
+                else (self.instance.credentials if self.instance.pk else {})
+            )
         except CredentialsUnreadable:
             stored = {}
         merged = {**stored, **{k: data[k] for k in CREDENTIAL_KEYS if data.get(k)}}
@@ -93,6 +106,6 @@ class ProviderAccountAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
 
-    has_add_permission = has_change_permission = has_delete_permission = (
-        lambda self, request, obj=None: self.has_module_permission(request)
+    has_add_permission = has_change_permission = has_delete_permission = lambda self, request, obj=None: (
+        self.has_module_permission(request)
     )

@@ -43,9 +43,7 @@ def decrypt(token: str) -> dict[str, str]:
     try:
         return json.loads(_multi(_keys()).decrypt(token.encode()))
     except (InvalidToken, ValueError) as exc:
-        raise CredentialsUnreadable(
-            "provider credentials cannot be decrypted with CREDENTIALS_KEY"
-        ) from exc
+        raise CredentialsUnreadable("provider credentials cannot be decrypted with CREDENTIALS_KEY") from exc
 
 
 def rotate(token: str) -> str:

@@ -3,7 +3,9 @@ from django.template.loader import render_to_string
 
 
 def not_found(request, exception=None) -> HttpResponse:
-    return HttpResponseNotFound(render_to_string("404.html", {"message": str(exception or "")}, request=request))
+    return HttpResponseNotFound(
+        render_to_string("404.html", {"message": str(exception or "")}, request=request)
+    )
 
 
 def server_error(request) -> HttpResponse:

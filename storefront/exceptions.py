@@ -3,9 +3,7 @@ in storefront.htmx.respond_error."""
 
 from __future__ import annotations
 
-MSG_UNAVAILABLE = (
-    "We couldn't reach the store just now. Your cart is safe; please try again in a moment."
-)
+MSG_UNAVAILABLE = "We couldn't reach the store just now. Your cart is safe; please try again in a moment."
 MSG_AUTH = "The store is having a configuration problem. Please try again later."
 MSG_UNEXPECTED = "Something went wrong on our side. Please try again."
 MSG_NOT_FOUND = "We couldn't find that item."

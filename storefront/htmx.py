@@ -34,6 +34,8 @@ def render_fragments(
     """Render `template#partial` for each name: the first is the swap target, the rest go out
     of band (the partials add hx-swap-oob when `oob` is true). Pending messages go out of band too."""
     body = []
+    if not partials:
+        body.append(render_to_string(template, dict(context), request=request))
     for index, name in enumerate(partials):
         body.append(render_to_string(f"{template}#{name}", {**context, "oob": index > 0}, request=request))
     if with_messages:

@@ -164,9 +164,7 @@ class ProviderHTTP:
             logger.warning("%s %s %s failed: %s", self.name, method, path, type(exc).__name__)
             raise ProviderUnavailable() from exc
         elapsed_ms = (time.perf_counter() - started) * 1000
-        logger.info(
-            "%s %s %s -> %s in %.0f ms", self.name, method, path, response.status_code, elapsed_ms
-        )
+        logger.info("%s %s %s -> %s in %.0f ms", self.name, method, path, response.status_code, elapsed_ms)
         if response.status_code in allow_statuses or response.status_code < 300:
             return response
         raise self.error_for(response)

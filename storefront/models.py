@@ -25,7 +25,15 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     ProviderKind.ENKASH: ("client_id", "client_secret", "username", "password"),
 }
 # Keys whose values are not secret and may be shown back (everything else is masked).
-PUBLIC_KEYS = {"application_id", "store_id", "currency_code", "ordering_source", "auth_base_url", "client_id", "username"}
+PUBLIC_KEYS = {
+    "application_id",
+    "store_id",
+    "currency_code",
+    "ordering_source",
+    "auth_base_url",
+    "client_id",
+    "username",
+}
 
 
 def mask(value: str) -> str:
@@ -51,7 +59,9 @@ class ProviderAccount(models.Model):
         permissions = [("manage_providers", "Can manage provider accounts and credentials")]
         constraints = [
             models.UniqueConstraint(
-                fields=["active_for_shop"], condition=models.Q(active_for_shop=True), name="one_active_shop_provider"
+                fields=["active_for_shop"],
+                condition=models.Q(active_for_shop=True),
+                name="one_active_shop_provider",
             ),
             models.UniqueConstraint(
                 fields=["active_for_vouchers"],
@@ -63,14 +73,14 @@ class ProviderAccount(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
 
+    def __repr__(self) -> str:  # never the credentials
+        return f"<ProviderAccount {self.name} kind={self.kind}>"
+
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         from storefront.providers import forget_active_account
 
         transaction.on_commit(forget_active_account)
-
-    def __repr__(self) -> str:  # never the credentials
-        return f"<ProviderAccount {self.name} kind={self.kind}>"
 
     @property
     def credentials(self) -> dict[str, str]:
@@ -105,7 +115,9 @@ class ProviderAccount(models.Model):
         roles = []
         with transaction.atomic():
             if self.can_serve_shop:
-                ProviderAccount.objects.filter(active_for_shop=True).exclude(pk=self.pk).update(active_for_shop=False)
+                ProviderAccount.objects.filter(active_for_shop=True).exclude(pk=self.pk).update(
+                    active_for_shop=False
+                )
                 self.active_for_shop = True
                 roles.append("shop")
             if self.can_serve_vouchers:

@@ -19,7 +19,7 @@ def to_money(value: str | int | Decimal | None) -> Decimal:
     precision by the time they get here (parse JSON with parse_float=Decimal)."""
     if value is None or value == "":
         return ZERO
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise MoneyError(f"refusing {type(value).__name__} as money")
     try:
         amount = Decimal(value) if not isinstance(value, Decimal) else value

@@ -7,8 +7,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from carts.forms import CheckDeliveryForm
 from carts import services as cart_services
+from carts.forms import CheckDeliveryForm
 from carts.session import CartSession
 
 from .exceptions import NotFound, StorefrontError
@@ -49,7 +49,9 @@ def product_list(request: HtmxHttpRequest) -> HttpResponse:
     provider = get_shop_provider()
     try:
         categories = provider.list_categories()
-        page = provider.list_products(q=q, category=category, page=_page_number(request.GET.get("page")), per_page=PER_PAGE)
+        page = provider.list_products(
+            q=q, category=category, page=_page_number(request.GET.get("page")), per_page=PER_PAGE
+        )
     except StorefrontError as exc:
         return _unavailable(request, exc)
     context = {

@@ -69,9 +69,7 @@ class CartProvider(Protocol):
 
     def cart_count(self, ctx: CartContext) -> int: ...
 
-    def add_item(
-        self, ctx: CartContext, *, product_id: str, variant_id: str | None, quantity: int
-    ) -> Cart:
+    def add_item(self, ctx: CartContext, *, product_id: str, variant_id: str | None, quantity: int) -> Cart:
         """variant_id may be None for a product without sizes (its one variant is meant)."""
         ...
 

@@ -63,7 +63,9 @@ class Command(BaseCommand):
             account.update_credentials(pairs)
             missing = account.missing_keys()
             if missing:
-                raise CommandError(f"missing required key(s) for {kind}: {', '.join(missing)} (use --set KEY=VALUE)")
+                raise CommandError(
+                    f"missing required key(s) for {kind}: {', '.join(missing)} (use --set KEY=VALUE)"
+                )
             account.full_clean(exclude=["credentials_encrypted"])
             account.save()
             roles = account.activate() if activate else []
@@ -78,7 +80,11 @@ class Command(BaseCommand):
             self.stdout.write("no provider accounts; the embedded local provider serves the shop")
             return
         for account in accounts:
-            roles = [r for r, on in (("shop", account.active_for_shop), ("vouchers", account.active_for_vouchers)) if on]
+            roles = [
+                r
+                for r, on in (("shop", account.active_for_shop), ("vouchers", account.active_for_vouchers))
+                if on
+            ]
             try:
                 creds = ", ".join(f"{k}={v}" for k, v in account.masked_credentials().items()) or "-"
             except CredentialsUnreadable:
@@ -100,7 +106,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         except StorefrontError as exc:
             elapsed = (time.perf_counter() - started) * 1000
-            raise CommandError(f"{account.name}: FAILED after {elapsed:.0f} ms: {type(exc).__name__}: {exc.user_message}") from exc
+            raise CommandError(
+                f"{account.name}: FAILED after {elapsed:.0f} ms: {type(exc).__name__}: {exc.user_message}"
+            ) from exc
         elapsed = (time.perf_counter() - started) * 1000
         self.stdout.write(self.style.SUCCESS(f"{account.name}: OK in {elapsed:.0f} ms: {result}"))
 

@@ -50,7 +50,8 @@ class Command(BaseCommand):
         for slug, name, brand, category, mrp, price, gst, hsn, extra in PRODUCTS:
             if brand not in brands:
                 brands[brand], _ = m.Brand.objects.get_or_create(
-                    slug=brand.lower().replace(" ", "-").replace(".", "").replace("&", "and"), defaults={"name": brand}
+                    slug=brand.lower().replace(" ", "-").replace(".", "").replace("&", "and"),
+                    defaults={"name": brand},
                 )
             pack = extra.get("pack", 1)
             product, created = m.Product.objects.get_or_create(
@@ -90,7 +91,13 @@ class Command(BaseCommand):
         for code, city, state, serviceable, low, high in PINCODES:
             m.Pincode.objects.update_or_create(
                 code=code,
-                defaults={"city": city, "state": state, "serviceable": serviceable, "min_days": low, "max_days": high},
+                defaults={
+                    "city": city,
+                    "state": state,
+                    "serviceable": serviceable,
+                    "min_days": low,
+                    "max_days": high,
+                },
             )
 
     def _users(self, password: str) -> None:
@@ -106,4 +113,6 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save()
             if staff:
-                user.user_permissions.add(Permission.objects.get(codename="assist_customer", content_type__app_label="carts"))
+                user.user_permissions.add(
+                    Permission.objects.get(codename="assist_customer", content_type__app_label="carts")
+                )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -92,7 +93,9 @@ class LocalProvider:
     def _products(self):
         return m.Product.objects.select_related("brand", "category").prefetch_related("variants")
 
-    def list_products(self, *, q: str = "", category: str = "", page: int = 1, per_page: int = 12) -> ProductPage:
+    def list_products(
+        self, *, q: str = "", category: str = "", page: int = 1, per_page: int = 12
+    ) -> ProductPage:
         qs = self._products()
         if q:
             for word in q.split()[:6]:
@@ -146,7 +149,9 @@ class LocalProvider:
 
     @staticmethod
     def _map_variant(v: m.Variant) -> Variant:
-        return Variant(id=str(v.pk), label=v.label, mrp=v.mrp, price=v.price, in_stock=v.stock > 0, stock=v.stock)
+        return Variant(
+            id=str(v.pk), label=v.label, mrp=v.mrp, price=v.price, in_stock=v.stock > 0, stock=v.stock
+        )
 
     def _map_product(self, p: m.Product) -> Product:
         return Product(
@@ -171,16 +176,17 @@ class LocalProvider:
         qs = m.LocalCart.objects.filter(status=m.LocalCart.Status.OPEN)
         if lock:
             qs = qs.select_for_update()
-        if ctx.buy_now:
-            return qs.filter(pk=ctx.cart_id, buy_now=True).first() if ctx.cart_id else None
-        if ctx.customer:
+        if ctx.customer and not ctx.buy_now:
             return qs.filter(user_id=ctx.customer.id, buy_now=False).first()
-        if ctx.cart_id:
-            try:
-                return qs.filter(pk=ctx.cart_id, user__isnull=True, buy_now=False).first()
-            except Exception:  # noqa: BLE001 - a malformed id from an old session is just "no cart"
-                return None
-        return None
+        try:
+            cart_id = uuid.UUID(str(ctx.cart_id)) if ctx.cart_id else None
+        except ValueError:  # a malformed id from an old session is just "no cart"
+            return None
+        if cart_id is None:
+            return None
+        if ctx.buy_now:
+            return qs.filter(pk=cart_id, buy_now=True).first()
+        return qs.filter(pk=cart_id, user__isnull=True, buy_now=False).first()
 
     def _open_cart_for_write(self, ctx: CartContext) -> m.LocalCart:
         cart = self._find_cart(ctx, lock=True)
@@ -219,7 +225,11 @@ class LocalProvider:
     def _build_cart(self, cart: m.LocalCart | None, ctx: CartContext) -> Cart:
         if cart is None:
             return Cart(
-                id="", lines=(), breakup=compute_breakup(()), count=0, capabilities=self.capabilities,
+                id="",
+                lines=(),
+                breakup=compute_breakup(()),
+                count=0,
+                capabilities=self.capabilities,
                 pincode=ctx.pincode,
             )
         pin = _cached_pincode(ctx.pincode) if ctx.pincode else None
@@ -235,14 +245,19 @@ class LocalProvider:
             if not available:
                 blocked = True
                 text = (
-                    MSG_OUT_OF_STOCK_LINE if variant.stock <= 0 else MSG_SHORT_STOCK_LINE.format(stock=variant.stock)
+                    MSG_OUT_OF_STOCK_LINE
+                    if variant.stock <= 0
+                    else MSG_SHORT_STOCK_LINE.format(stock=variant.stock)
                 )
                 messages.append(Message(text, MessageLevel.ERROR))
             if row.price_at_add != variant.price:
                 template = MSG_PRICE_DOWN if variant.price < row.price_at_add else MSG_PRICE_UP
                 level = MessageLevel.INFO if variant.price < row.price_at_add else MessageLevel.WARNING
                 messages.append(
-                    Message(template.format(old=format_inr(row.price_at_add), new=format_inr(variant.price)), level)
+                    Message(
+                        template.format(old=format_inr(row.price_at_add), new=format_inr(variant.price)),
+                        level,
+                    )
                 )
             lines.append(
                 CartLine(
@@ -261,7 +276,9 @@ class LocalProvider:
                 )
             )
             if available:
-                priced.append(PricedLine(variant.mrp, variant.price, row.quantity, Decimal(product.gst_rate or 0)))
+                priced.append(
+                    PricedLine(variant.mrp, variant.price, row.quantity, Decimal(product.gst_rate or 0))
+                )
         return Cart(
             id=str(cart.pk),
             lines=tuple(lines),
@@ -340,7 +357,9 @@ class LocalProvider:
             raise NotFound(MSG_UNKNOWN_LINE, field="line") from exc
         return cart, line
 
-    def update_line(self, ctx: CartContext, *, line_id: str, quantity: int, variant_id: str | None = None) -> Cart:
+    def update_line(
+        self, ctx: CartContext, *, line_id: str, quantity: int, variant_id: str | None = None
+    ) -> Cart:
         with transaction.atomic():
             cart, line = self._line_for_write(ctx, line_id)
             product = line.variant.product
@@ -427,4 +446,6 @@ class LocalProvider:
             anon.status = m.LocalCart.Status.MERGED
             anon.save(update_fields=["status", "updated_at"])
             cart.save(update_fields=["updated_at"])
-            return MergeResult(cart=self._build_cart(cart, target), merged_lines=merged, adjusted=tuple(adjusted))
+            return MergeResult(
+                cart=self._build_cart(cart, target), merged_lines=merged, adjusted=tuple(adjusted)
+            )
