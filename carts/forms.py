@@ -45,6 +45,10 @@ class RemoveLineForm(forms.Form):
     line = forms.CharField(max_length=64, error_messages={"required": MSG_MISSING_LINE})
 
 
+class ClearCartForm(forms.Form):
+    """No fields: the action is the whole request."""
+
+
 class CheckDeliveryForm(forms.Form):
     pincode = forms.RegexField(
         regex=r"^\s*[1-9][0-9]{5}\s*$",

@@ -158,11 +158,9 @@ def remove_line(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_POST
 def clear_cart(request: HtmxHttpRequest) -> HttpResponse:
-    from django import forms as dj_forms
-
     return _mutate(
         request,
-        dj_forms.Form(request.POST),
+        forms.ClearCartForm(request.POST),
         lambda cs, data: services.cart_clear(cs=cs),
         success=lambda cart, data: services.MSG_CLEARED,
     )
