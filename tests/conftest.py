@@ -13,6 +13,7 @@ from django.test import Client
 
 from carts.session import CartSession
 from storefront.providers import registry
+from storefront.providers.local import models as m
 from tests import factories
 
 DEMO_PASSWORD = "demo-pass-123"
@@ -31,10 +32,19 @@ def _fresh_caches():
     registry.reset()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Seed the demo store once per test database; each test's transaction rolls its changes back."""
+    with django_db_blocker.unblock():
+        call_command("seed_demo", stdout=StringIO())
+
+
 @pytest.fixture
 def demo(db) -> factories.Shop:
-    """The demo store as `manage.py seed_demo` loads it."""
-    call_command("seed_demo", stdout=StringIO())
+    """The demo store as `manage.py seed_demo` loads it (seeded again if a transactional test
+    flushed the database)."""
+    if not m.Product.objects.exists():
+        call_command("seed_demo", stdout=StringIO())
     return factories.Shop()
 
 
@@ -64,3 +74,8 @@ def csrf_client(demo) -> Client:
 def signed_in_client(client, shopper) -> Client:
     client.force_login(shopper, backend="storefront.accounts.EmailBackend")
     return client
+
+
+def pytest_configure(config):
+    # the test settings serve static files from the finders; collectstatic has not run
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
