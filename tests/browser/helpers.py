@@ -1,0 +1,65 @@
+"""Small page helpers shared by the browser tests (locators follow the storefront contract)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from playwright.sync_api import Locator, Page, expect
+
+BADGE = "#cart-badge[data-cart-count]"
+TOTAL = '[data-breakup-key="total"]'
+LINE = "[data-line-id]"
+
+
+def badge(page: Page) -> Locator:
+    return page.locator(BADGE)
+
+
+def total(page: Page) -> Locator:
+    return page.locator(TOTAL)
+
+
+def total_amount(page: Page) -> Decimal:
+    return Decimal(total(page).get_attribute("data-amount"))
+
+
+def lines(page: Page) -> Locator:
+    return page.locator(LINE)
+
+
+def line_for(page: Page, product_name: str, size: str | None = None) -> Locator:
+    """The cart line of a product (and size): found through its Remove button's accessible name."""
+    name = f"Remove {product_name}" + (f", size {size}" if size else "")
+    return lines(page).filter(has=page.get_by_role("button", name=name, exact=True))
+
+
+def quantity_input(line: Locator) -> Locator:
+    return line.locator("input[name=quantity]")
+
+
+def line_quantity(line: Locator) -> Locator:
+    """The element carrying data-line-quantity inside a line."""
+    return line.locator("[data-line-quantity]")
+
+
+def message(page: Page, level: str, text: str | re.Pattern) -> Locator:
+    """A message shown to the user (page-level region, next to a form or next to a line)."""
+    return page.locator(f'[role="alert"][data-message-level="{level}"]').filter(has_text=text)
+
+
+def choose_size(page: Page, size: str) -> None:
+    """Pick a size radio by its label ("UK 7", "M"); stock hints ("2 left") follow in their own element."""
+    option = page.locator("fieldset.sizes label").filter(
+        has=page.locator(f"xpath=self::*[normalize-space(span/text()[1])='{size}']")
+    )
+    expect(option).to_have_count(1)
+    option.locator("input[type=radio]").check()
+
+
+def add_to_cart_form(page: Page) -> Locator:
+    return page.locator('form[data-action="add-to-cart"]')
+
+
+def expect_count(page: Page, count: int) -> None:
+    expect(badge(page)).to_have_attribute("data-cart-count", str(count))
