@@ -59,16 +59,31 @@ class RedactingFilter(logging.Filter):
         try:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a broken log call must not break the request
-            return True
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, ()
+            message = None
+        if message is not None:
+            cleaned = redact(message)
+            if cleaned != message:
+                record.msg, record.args = cleaned, ()
+        # logger.exception() tracebacks carry exception messages (URLs with tokens, echoed
+        # headers): format them once here so the handler prints the scrubbed text.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
 def loads(body: bytes | str) -> Any:
-    """JSON with every number that has a fraction as Decimal, never float."""
-    return json.loads(body, parse_float=Decimal)
+    """JSON with every number that has a fraction as Decimal, never float.
+
+    NaN / Infinity (which json accepts by default) are rejected: they would arrive as floats."""
+    return json.loads(body, parse_float=Decimal, parse_constant=_reject_constant)
 
 
 class _DecimalEncoder(json.JSONEncoder):
@@ -175,7 +190,9 @@ class ProviderHTTP:
         if status in (401, 403):
             logger.error("%s rejected our credentials (status %s)", self.name, status)
             return ProviderAuthError(status=status, request_id=request_id)
-        if 300 <= status < 400 or status >= 500:
+        # 3xx (never followed), 408/429 (slow down, try again) and 5xx are "not now", not a refusal:
+        # their bodies are not messages meant for the customer.
+        if 300 <= status < 400 or status in (408, 429) or status >= 500:
             return ProviderUnavailable(status=status, request_id=request_id)
         message = self.message_from(response)
         if status == 404:
