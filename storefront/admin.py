@@ -80,6 +80,13 @@ class ProviderAccountAdmin(admin.ModelAdmin):
     readonly_fields = ["active_for_shop", "active_for_vouchers", "masked"]
     actions = ["activate"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The credential fields are added by the form's __init__, not by the model. Without this,
+        # ModelAdmin derives `fields` from the fieldsets and modelform_factory raises FieldError
+        # ("Unknown field(s) ... specified for ProviderAccount") on every add/change page.
+        kwargs["fields"] = ProviderAccountForm.Meta.fields
+        return super().get_form(request, obj, change=change, **kwargs)
+
     def get_fieldsets(self, request, obj=None):
         return [
             (None, {"fields": ["kind", "name", "base_url", "connect_timeout", "read_timeout"]}),
