@@ -1,8 +1,9 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from .crypto import CredentialsUnreadable
 from .models import PUBLIC_KEYS, REQUIRED_KEYS, ProviderAccount
+from .providers.registry import UnknownProviderKind
 
 CREDENTIAL_KEYS = [
     "application_id",
@@ -104,7 +105,11 @@ class ProviderAccountAdmin(admin.ModelAdmin):
     @admin.action(description="Activate the selected account for its role(s)")
     def activate(self, request, queryset):
         for account in queryset:
-            roles = account.activate()
+            try:
+                roles = account.activate()
+            except UnknownProviderKind as exc:
+                self.message_user(request, str(exc), level=messages.ERROR)
+                continue
             self.message_user(request, f"{account.name} is active for {', '.join(roles)}")
 
     def has_module_permission(self, request):

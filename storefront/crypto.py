@@ -48,4 +48,7 @@ def decrypt(token: str) -> dict[str, str]:
 
 def rotate(token: str) -> str:
     """Re-encrypt with the newest key (after adding a key in front of CREDENTIALS_KEY)."""
-    return _multi(_keys()).rotate(token.encode()).decode()
+    try:
+        return _multi(_keys()).rotate(token.encode()).decode()
+    except InvalidToken as exc:
+        raise CredentialsUnreadable("provider credentials cannot be decrypted with CREDENTIALS_KEY") from exc

@@ -129,7 +129,9 @@ class ProviderHTTP:
             retry = Retry(
                 total=self.retries,
                 connect=self.retries,
-                read=self.retries,
+                # a read timeout is not retried: the provider is slow, and waiting 3× the read
+                # timeout would hold the customer's page far too long
+                read=0,
                 status=self.retries,
                 backoff_factor=0.2,
                 status_forcelist=(502, 503, 504),

@@ -111,7 +111,15 @@ class ProviderAccount(models.Model):
         return self.kind in VOUCHER_KINDS
 
     def activate(self) -> list[str]:
-        """Make this the active account for every role its kind can serve. Returns the roles."""
+        """Make this the active account for every role its kind can serve. Returns the roles.
+        A kind whose provider is not built yet cannot be activated (it would take the shop down)."""
+        from storefront.providers.registry import PROVIDER_CLASSES, UnknownProviderKind
+
+        if self.kind not in PROVIDER_CLASSES:
+            raise UnknownProviderKind(
+                f"the {self.get_kind_display()} provider is not available in this version; "
+                "the account is saved but stays inactive"
+            )
         roles = []
         with transaction.atomic():
             if self.can_serve_shop:

@@ -8,6 +8,7 @@ import pytest
 from storefront import crypto
 from storefront.crypto import CredentialsUnreadable
 from storefront.models import ProviderAccount
+from storefront.providers.registry import PROVIDER_CLASSES, UnknownProviderKind
 
 KEY_A = "key-a-old-0123456789"
 KEY_B = "key-b-new-9876543210"
@@ -25,6 +26,23 @@ ENKASH_CREDS = {
 def no_provider_accounts(db):
     """Start from an empty ProviderAccount table, whatever the test database was seeded with."""
     ProviderAccount.objects.all().delete()
+
+
+@pytest.fixture
+def built_kinds(monkeypatch):
+    """Pretend the remote providers are built, to test the role rules on their kinds."""
+    for kind in ("fynd", "enkash"):
+        monkeypatch.setitem(PROVIDER_CLASSES, kind, PROVIDER_CLASSES["local"])
+
+
+@pytest.mark.django_db
+def test_a_kind_without_a_built_provider_cannot_be_activated():
+    fynd = make_account("fynd-main", "fynd", FYND_CREDS)
+
+    with pytest.raises(UnknownProviderKind):
+        fynd.activate()
+
+    assert not ProviderAccount.objects.filter(active_for_shop=True, kind="fynd").exists()
 
 
 def make_account(name: str, kind: str, creds: dict[str, str] | None = None) -> ProviderAccount:
@@ -271,7 +289,7 @@ def test_two_local_accounts_activate_in_turn():
 
 
 @pytest.mark.usefixtures("no_provider_accounts")
-def test_shop_and_voucher_accounts_take_only_their_own_role():
+def test_shop_and_voucher_accounts_take_only_their_own_role(built_kinds):
     local = make_account("demo", "local")
     fynd = make_account("fynd-main", "fynd", FYND_CREDS)
     enkash = make_account("enkash-main", "enkash", ENKASH_CREDS)
@@ -289,7 +307,7 @@ def test_shop_and_voucher_accounts_take_only_their_own_role():
 
 
 @pytest.mark.django_db
-def test_activating_keeps_the_credentials_readable():
+def test_activating_keeps_the_credentials_readable(built_kinds):
     fynd = make_account("fynd-main", "fynd", FYND_CREDS)
 
     fynd.activate()

@@ -68,7 +68,10 @@ class Command(BaseCommand):
                 )
             account.full_clean(exclude=["credentials_encrypted"])
             account.save()
+        try:
             roles = account.activate() if activate else []
+        except registry.UnknownProviderKind as exc:
+            raise CommandError(str(exc)) from exc
         verb = "added" if created else "updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} {account.name} ({account.kind})"))
         if roles:
@@ -114,5 +117,8 @@ class Command(BaseCommand):
 
     def do_activate(self, *, name, **_):
         account = self._get(name)
-        roles = account.activate()
+        try:
+            roles = account.activate()
+        except registry.UnknownProviderKind as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"{account.name} is now active for: {', '.join(roles)}"))
