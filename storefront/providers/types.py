@@ -153,6 +153,79 @@ class Redemption:
 
 
 @dataclass(frozen=True, slots=True)
+class CouponOffer:
+    """A coupon the shopper may use, and whether it applies to this cart now."""
+
+    code: str
+    title: str
+    description: str = ""
+    applicable: bool = True
+    reason: str = ""  # why not, when not applicable ("Add ₹120.00 more", "Expired", ...)
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LoyaltySummary:
+    balance: int  # points the customer holds
+    applicable: int  # points usable on this cart now
+    applied: int  # points applied to this cart
+    point_value: Decimal  # rupees per point
+
+
+@dataclass(frozen=True, slots=True)
+class CreditSummary:
+    balance: Decimal
+    applied: Decimal
+    in_use: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    id: str
+    name: str
+    phone: str
+    line1: str
+    line2: str
+    city: str
+    state: str
+    pincode: str
+    country: str = "India"
+
+    @property
+    def one_line(self) -> str:
+        parts = [self.line1, self.line2, self.city, f"{self.state} {self.pincode}"]
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    id: str
+    name: str
+    address: str
+    city: str
+    state: str
+    pincode: str
+    phone: str = ""
+
+
+class OrderType(enum.StrEnum):
+    HOME_DELIVERY = "HomeDelivery"
+    PICK_AT_STORE = "PickAtStore"
+
+
+@dataclass(frozen=True, slots=True)
+class CartMeta:
+    gift_message: str = ""
+    gstin: str = ""
+    business_name: str = ""
+    comment: str = ""
+    order_type: OrderType = OrderType.HOME_DELIVERY
+    pickup_store: Store | None = None
+    pickup_name: str = ""
+    pickup_phone: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class CartLine:
     id: str
     product: Product
@@ -187,6 +260,17 @@ class Cart:
     messages: tuple[Message, ...] = ()
     checkout_blocked: str = ""  # why checkout cannot go ahead, or empty
     staff_user: str = ""
+    coupon_code: str = ""
+    loyalty: LoyaltySummary | None = None
+    credit: CreditSummary | None = None
+    meta: CartMeta = field(default_factory=CartMeta)
+    shipping_address: Address | None = None
+    billing_address: Address | None = None
+    buy_now: bool = False
+
+    @property
+    def gift_cards(self) -> tuple[Redemption, ...]:
+        return tuple(r for r in self.redemptions if r.kind == "gift_card")
 
     @property
     def is_empty(self) -> bool:
@@ -210,3 +294,44 @@ class DeliveryCheck:
     serviceable: bool
     promise: DeliveryPromise | None
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    product_name: str
+    variant_label: str
+    quantity: int
+    unit_mrp: Decimal
+    unit_price: Decimal
+    line_total: Decimal
+    image: str = ""
+    product_slug: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    id: str
+    status: str
+    placed_at: datetime
+    lines: tuple[OrderLine, ...]
+    breakup: tuple[BreakupRow, ...]
+    total: Decimal
+    payment_mode: str
+    order_type: OrderType
+    email: str = ""
+    shipping_address: Address | None = None
+    pickup_store: Store | None = None
+    delivery_promise: DeliveryPromise | None = None
+    meta: CartMeta = field(default_factory=CartMeta)
+    guest_token: str = ""
+
+    def row(self, key: str) -> BreakupRow | None:
+        return next((r for r in self.breakup if r.key == key), None)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutChange:
+    """Something that changed between showing the checkout and placing the order."""
+
+    text: str
+    line_id: str = ""

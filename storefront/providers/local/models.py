@@ -128,3 +128,182 @@ class LocalCartLine(models.Model):
     class Meta:
         ordering = ["added_at", "id"]
         constraints = [models.UniqueConstraint(fields=["cart", "variant"], name="one_line_per_variant")]
+
+
+# ---------------------------------------------------------------------------- redemptions
+
+
+class Coupon(models.Model):
+    class Kind(models.TextChoices):
+        PERCENT = "percent", "Percentage off"
+        FLAT = "flat", "Flat amount off"
+
+    code = models.CharField(max_length=32, unique=True)
+    title = models.CharField(max_length=120)
+    description = models.CharField(max_length=240, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.DecimalField(max_digits=10, decimal_places=2, help_text="percent, or rupees for flat")
+    max_discount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    min_cart_value = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    per_customer_limit = models.PositiveIntegerField(null=True, blank=True)
+    total_limit = models.PositiveIntegerField(null=True, blank=True)
+    used_count = models.PositiveIntegerField(default=0)
+    categories = models.ManyToManyField(Category, blank=True, help_text="empty: every category")
+    products = models.ManyToManyField(Product, blank=True, help_text="empty: every product")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class LoyaltyAccount(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="loyalty")
+    points = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.points} points"
+
+
+class StoreCredit(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="store_credit")
+    balance = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+
+    def __str__(self) -> str:
+        return f"{self.user} — ₹{self.balance}"
+
+
+class GiftCard(models.Model):
+    code = models.CharField(max_length=32, unique=True)
+    pin_hash = models.CharField(max_length=128, help_text="hashed; the pin itself is never stored")
+    balance = models.DecimalField(max_digits=12, decimal_places=2)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"…{self.code[-4:]}"
+
+
+class Store(models.Model):
+    name = models.CharField(max_length=120)
+    address = models.CharField(max_length=240)
+    city = models.CharField(max_length=80)
+    state = models.CharField(max_length=80)
+    pincode = models.CharField(max_length=6)
+    phone = models.CharField(max_length=15, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Address(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="addresses"
+    )
+    name = models.CharField(max_length=120)
+    phone = models.CharField(max_length=15)
+    line1 = models.CharField(max_length=200)
+    line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=80)
+    state = models.CharField(max_length=80)
+    pincode = models.CharField(max_length=6)
+    country = models.CharField(max_length=60, default="India")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "addresses"
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.city} {self.pincode}"
+
+
+class CartRedemptions(models.Model):
+    """What the shopper asked for on a cart; amounts are recomputed on every read."""
+
+    cart = models.OneToOneField(LocalCart, on_delete=models.CASCADE, related_name="redemptions")
+    coupon = models.ForeignKey(Coupon, null=True, blank=True, on_delete=models.SET_NULL)
+    points_requested = models.PositiveIntegerField(null=True, blank=True)
+    points_all = models.BooleanField(default=False)
+    use_credit = models.BooleanField(default=False)
+    gift_message = models.CharField(max_length=200, blank=True)
+    gstin = models.CharField(max_length=15, blank=True)
+    business_name = models.CharField(max_length=120, blank=True)
+    comment = models.CharField(max_length=500, blank=True)
+    order_type = models.CharField(max_length=16, default="HomeDelivery")
+    pickup_store = models.ForeignKey(Store, null=True, blank=True, on_delete=models.SET_NULL)
+    pickup_name = models.CharField(max_length=120, blank=True)
+    pickup_phone = models.CharField(max_length=15, blank=True)
+    shipping_address = models.ForeignKey(Address, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    billing_address = models.ForeignKey(Address, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+
+class CartGiftCard(models.Model):
+    cart = models.ForeignKey(LocalCart, on_delete=models.CASCADE, related_name="gift_cards")
+    gift_card = models.ForeignKey(GiftCard, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["cart", "gift_card"], name="one_use_of_a_card_per_cart")]
+
+
+# ---------------------------------------------------------------------------- orders
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        PLACED = "placed", "Placed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    number = models.CharField(max_length=20, unique=True)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    cart = models.OneToOneField(LocalCart, on_delete=models.PROTECT, related_name="order")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="local_orders"
+    )
+    email = models.EmailField(blank=True)
+    guest_token = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLACED)
+    payment_mode = models.CharField(max_length=24)
+    order_type = models.CharField(max_length=16, default="HomeDelivery")
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    breakup = models.JSONField(help_text="the breakup rows as shown when the order was placed")
+    shipping_address = models.JSONField(null=True, blank=True)
+    pickup_store = models.ForeignKey(Store, null=True, blank=True, on_delete=models.SET_NULL)
+    meta = models.JSONField(default=dict, blank=True)
+    coupon = models.ForeignKey(Coupon, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    points_used = models.PositiveIntegerField(default=0)
+    credit_used = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    gift_card_uses = models.JSONField(default=list, blank=True)
+    delivery_min = models.DateTimeField(null=True, blank=True)
+    delivery_max = models.DateTimeField(null=True, blank=True)
+    placed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-placed_at"]
+        indexes = [models.Index(fields=["user", "-placed_at"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(Variant, null=True, on_delete=models.SET_NULL, related_name="+")
+    product_name = models.CharField(max_length=160)
+    product_slug = models.CharField(max_length=120, blank=True)
+    image = models.CharField(max_length=200, blank=True)
+    variant_label = models.CharField(max_length=40)
+    quantity = models.PositiveIntegerField()
+    unit_mrp = models.DecimalField(max_digits=12, decimal_places=2)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    line_total = models.DecimalField(max_digits=12, decimal_places=2)
+    gst_rate = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["id"]
