@@ -65,3 +65,20 @@ class NotFound(ProviderError):
 class CapabilityMissing(StorefrontError):
     user_message = MSG_CAPABILITY
     status = 404
+
+
+class GiftCardRejected(ProviderRejected):
+    """Wrong code or pin: counts towards the gift-card throttle."""
+
+
+class CheckoutChanged(StorefrontError):
+    """The cart changed between showing the checkout and placing the order."""
+
+    user_message = (
+        "Some things changed since you opened checkout. Please review them before placing the order."
+    )
+    status = 409
+
+    def __init__(self, changes, user_message: str | None = None):
+        super().__init__(user_message)
+        self.changes = tuple(changes)

@@ -170,7 +170,9 @@ class LoyaltyAccount(models.Model):
 
 
 class StoreCredit(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="store_credit")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="store_credit"
+    )
     balance = models.DecimalField(max_digits=12, decimal_places=2, default=0)
 
     def __str__(self) -> str:
@@ -230,6 +232,7 @@ class CartRedemptions(models.Model):
     points_requested = models.PositiveIntegerField(null=True, blank=True)
     points_all = models.BooleanField(default=False)
     use_credit = models.BooleanField(default=False)
+    has_gift_cards = models.BooleanField(default=False, help_text="saves a query on carts without cards")
     gift_message = models.CharField(max_length=200, blank=True)
     gstin = models.CharField(max_length=15, blank=True)
     business_name = models.CharField(max_length=120, blank=True)
@@ -238,8 +241,12 @@ class CartRedemptions(models.Model):
     pickup_store = models.ForeignKey(Store, null=True, blank=True, on_delete=models.SET_NULL)
     pickup_name = models.CharField(max_length=120, blank=True)
     pickup_phone = models.CharField(max_length=15, blank=True)
-    shipping_address = models.ForeignKey(Address, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    billing_address = models.ForeignKey(Address, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    shipping_address = models.ForeignKey(
+        Address, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    billing_address = models.ForeignKey(
+        Address, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
 
 class CartGiftCard(models.Model):
@@ -249,7 +256,9 @@ class CartGiftCard(models.Model):
 
     class Meta:
         ordering = ["added_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["cart", "gift_card"], name="one_use_of_a_card_per_cart")]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "gift_card"], name="one_use_of_a_card_per_cart")
+        ]
 
 
 # ---------------------------------------------------------------------------- orders
@@ -264,7 +273,11 @@ class Order(models.Model):
     idempotency_key = models.CharField(max_length=64, unique=True)
     cart = models.OneToOneField(LocalCart, on_delete=models.PROTECT, related_name="order")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="local_orders"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="local_orders",
     )
     email = models.EmailField(blank=True)
     guest_token = models.CharField(max_length=64, blank=True)
@@ -276,7 +289,9 @@ class Order(models.Model):
     shipping_address = models.JSONField(null=True, blank=True)
     pickup_store = models.ForeignKey(Store, null=True, blank=True, on_delete=models.SET_NULL)
     meta = models.JSONField(default=dict, blank=True)
-    coupon = models.ForeignKey(Coupon, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    coupon = models.ForeignKey(
+        Coupon, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
     points_used = models.PositiveIntegerField(default=0)
     credit_used = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     gift_card_uses = models.JSONField(default=list, blank=True)

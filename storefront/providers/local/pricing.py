@@ -63,6 +63,7 @@ class CouponTerms:
     flat: Decimal | None = None
     max_discount: Decimal | None = None
     min_cart_value: Decimal = ZERO
+    blocked: str = ""  # why the coupon gives nothing whatever the cart (expired, used up, ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,8 @@ def gst_part(amount: Decimal, rate: Decimal) -> Decimal:
 
 def coupon_discount(terms: CouponTerms, eligible_value: Decimal, subtotal: Decimal) -> tuple[Decimal, str]:
     """(discount, problem). The minimum cart value is checked against the subtotal."""
+    if terms.blocked:
+        return ZERO, terms.blocked
     if subtotal < terms.min_cart_value:
         short = quantize(terms.min_cart_value - subtotal)
         return ZERO, f"Add ₹{short:,} more to use {terms.code}."
@@ -167,7 +170,6 @@ def price_cart(
             payable -= take
     credit_used = min(quantize(r.credit_balance), payable) if r.use_credit else ZERO
     payable -= credit_used
-    gift_total = sum((amount for _, amount in uses), ZERO)
 
     # GST on the value after the discounts that reduce the price (coupon, points), shared
     # across lines in proportion to their price
@@ -202,7 +204,9 @@ def price_cart(
             )
         )
     if points_used:
-        rows.append(BreakupRow("loyalty_points", f"{LABELS['loyalty_points']} ({points_used})", -points_amount))
+        rows.append(
+            BreakupRow("loyalty_points", f"{LABELS['loyalty_points']} ({points_used})", -points_amount)
+        )
     rows.append(BreakupRow("delivery_charge", LABELS["delivery_charge"], charge, messages=delivery_messages))
     for code, amount in uses:
         rows.append(BreakupRow("gift_card", f"{LABELS['gift_card']} (…{code[-4:]})", -amount))

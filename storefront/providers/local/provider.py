@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, Paginator
@@ -15,7 +16,7 @@ from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone
 
 from storefront.exceptions import NotFound, ProviderRejected
-from storefront.money import format_inr
+from storefront.money import ZERO, format_inr
 from storefront.providers import rules
 from storefront.providers.base import CartContext, MergeResult
 from storefront.providers.types import (
@@ -23,18 +24,39 @@ from storefront.providers.types import (
     Cart,
     CartLine,
     Category,
+    CreditSummary,
     DeliveryCheck,
     DeliveryPromise,
+    LoyaltySummary,
     Message,
     MessageLevel,
+    OrderType,
     Product,
     ProductPage,
     QuantityRule,
+    Redemption,
     Variant,
 )
 
 from . import models as m
-from .pricing import PricedLine, compute_breakup
+from .pricing import (
+    DELIVERY_CHARGE,
+    POINT_VALUE,
+    CouponTerms,
+    GiftCardBalance,
+    PricedLine,
+    RedemptionInputs,
+    compute_breakup,
+    price_cart,
+)
+from .redemptions import (
+    RedemptionsMixin,
+    coupon_eligible,
+    coupon_static_problem,
+    coupon_terms,
+    map_address,
+    map_meta,
+)
 
 MSG_UNKNOWN_PRODUCT = "We couldn't find that product or size. It may have been removed."
 MSG_UNKNOWN_LINE = "That item is no longer in your cart."
@@ -48,7 +70,17 @@ MSG_SHORT_STOCK_LINE = "Only {stock} left. Reduce the quantity to check out."
 MSG_PRICE_DOWN = "Price dropped from {old} to {new} since you added it."
 MSG_PRICE_UP = "Price went up from {old} to {new} since you added it."
 MSG_CHECKOUT_BLOCKED = "Some items in your cart are unavailable. Update or remove them to check out."
+MSG_ADDRESS_UNSERVICEABLE = "We don't deliver to {pincode} yet: choose another address or pick up in store."
 MSG_PRODUCT_OUT_OF_STOCK = "This product is out of stock."
+
+_CART_JOINS = (
+    "redemptions__coupon",
+    "redemptions__pickup_store",
+    "redemptions__shipping_address",
+    "redemptions__billing_address",
+    "user__loyalty",
+    "user__store_credit",
+)
 
 PINCODE_RE = re.compile(r"^[1-9][0-9]{5}$")
 _PINCODE_CACHE_SECONDS = 300
@@ -74,7 +106,14 @@ def _promise(pin: m.Pincode, now: datetime | None = None) -> DeliveryPromise:
     return DeliveryPromise(min=day(pin.min_days), max=day(pin.max_days), pincode=pin.code, city=pin.city)
 
 
-class LocalProvider:
+def _redemptions_of(cart: m.LocalCart) -> m.CartRedemptions | None:
+    try:
+        return cart.redemptions
+    except m.CartRedemptions.DoesNotExist:
+        return None
+
+
+class LocalProvider(RedemptionsMixin):
     kind = "local"
     capabilities = frozenset(
         {Capability.CATALOGUE, Capability.CART, Capability.SIZE_CHANGE, Capability.DELIVERY_PROMISE}
@@ -173,9 +212,11 @@ class LocalProvider:
 
     # ----------------------------------------------------------------- cart reads
     def _find_cart(self, ctx: CartContext, *, lock: bool = False) -> m.LocalCart | None:
-        qs = m.LocalCart.objects.filter(status=m.LocalCart.Status.OPEN)
+        qs = m.LocalCart.objects.filter(status=m.LocalCart.Status.OPEN).select_related(*_CART_JOINS)
         if lock:
-            qs = qs.select_for_update()
+            # lock the cart row only (the joined rows are read, not locked; PostgreSQL refuses
+            # FOR UPDATE on the nullable side of an outer join)
+            qs = qs.select_for_update(of=("self",))
         if ctx.customer and not ctx.buy_now:
             return qs.filter(user_id=ctx.customer.id, buy_now=False).first()
         try:
@@ -231,19 +272,24 @@ class LocalProvider:
                 count=0,
                 capabilities=self.capabilities,
                 pincode=ctx.pincode,
+                buy_now=ctx.buy_now,
             )
-        pin = _cached_pincode(ctx.pincode) if ctx.pincode else None
+        red = _redemptions_of(cart)
+        coupon = red.coupon if red else None
+        meta = map_meta(red)
+        shipping = map_address(red.shipping_address) if red else None
+        pincode = shipping.pincode if shipping else ctx.pincode
+        pin = _cached_pincode(pincode) if pincode else None
         promise = _promise(pin) if pin and pin.serviceable else None
         lines: list[CartLine] = []
         priced: list[PricedLine] = []
-        blocked = False
+        blocked: list[str] = []
         for row in self._lines(cart):
             variant = row.variant
             product = self._map_product(variant.product)
             messages: list[Message] = []
             available = variant.stock >= row.quantity
             if not available:
-                blocked = True
                 text = (
                     MSG_OUT_OF_STOCK_LINE
                     if variant.stock <= 0
@@ -277,18 +323,93 @@ class LocalProvider:
             )
             if available:
                 priced.append(
-                    PricedLine(variant.mrp, variant.price, row.quantity, Decimal(product.gst_rate or 0))
+                    PricedLine(
+                        variant.mrp,
+                        variant.price,
+                        row.quantity,
+                        Decimal(product.gst_rate or 0),
+                        coupon_eligible=coupon_eligible(coupon, variant.product),
+                    )
                 )
+        if any(not ln.available for ln in lines):
+            blocked.append(MSG_CHECKOUT_BLOCKED)
+
+        loyalty = getattr(cart.user, "loyalty", None) if cart.user_id else None
+        credit = getattr(cart.user, "store_credit", None) if cart.user_id else None
+        cards = (
+            list(m.GiftCard.objects.filter(cartgiftcard__cart=cart).order_by("cartgiftcard__added_at"))
+            if red and red.has_gift_cards
+            else []
+        )
+        terms = None
+        if coupon is not None:
+            problem = coupon_static_problem(coupon, user_id=cart.user_id)
+            terms = coupon_terms(coupon) if not problem else CouponTerms(code=coupon.code, blocked=problem)
+        if meta.order_type == OrderType.PICK_AT_STORE and meta.pickup_store:
+            intra = meta.pickup_store.state == settings.STORE_STATE
+        else:
+            intra = (shipping.state == settings.STORE_STATE) if shipping else None
+        result = price_cart(
+            priced,
+            RedemptionInputs(
+                coupon=terms,
+                points_balance=loyalty.points if loyalty else 0,
+                points_requested=red.points_requested if red else None,
+                points_all=bool(red and red.points_all),
+                gift_cards=[GiftCardBalance(c.code, c.balance) for c in cards],
+                credit_balance=credit.balance if credit else ZERO,
+                use_credit=bool(red and red.use_credit),
+                intra_state=intra,
+            ),
+            delivery_charge=ZERO if meta.order_type == OrderType.PICK_AT_STORE else DELIVERY_CHARGE,
+        )
+        redemptions = []
+        if coupon is not None:
+            redemptions.append(Redemption("coupon", coupon.code, result.coupon_amount, coupon.title))
+        if result.points_used:
+            redemptions.append(
+                Redemption("loyalty_points", str(result.points_used), result.points_used * POINT_VALUE)
+            )
+        used = dict(result.gift_card_uses)
+        for card in cards:
+            redemptions.append(
+                Redemption(
+                    "gift_card", card.code, used.get(card.code, ZERO), f"balance {format_inr(card.balance)}"
+                )
+            )
+        if result.credit_used:
+            redemptions.append(Redemption("credit_balance", "", result.credit_used))
+        if meta.order_type == OrderType.HOME_DELIVERY and shipping and (pin is None or not pin.serviceable):
+            blocked.append(MSG_ADDRESS_UNSERVICEABLE.format(pincode=shipping.pincode))
         return Cart(
             id=str(cart.pk),
             lines=tuple(lines),
-            breakup=compute_breakup(priced),
+            breakup=result.rows,
             count=sum(ln.quantity for ln in lines),
             capabilities=self.capabilities,
-            delivery_promise=promise if priced else None,
-            pincode=ctx.pincode,
-            checkout_blocked=MSG_CHECKOUT_BLOCKED if blocked else "",
+            redemptions=tuple(redemptions),
+            delivery_promise=promise if priced and meta.order_type == OrderType.HOME_DELIVERY else None,
+            pincode=pincode,
+            checkout_blocked=" ".join(blocked),
             staff_user=cart.staff_user,
+            coupon_code=coupon.code if coupon else "",
+            loyalty=LoyaltySummary(
+                balance=loyalty.points,
+                applicable=result.points_applicable,
+                applied=result.points_used,
+                point_value=POINT_VALUE,
+            )
+            if loyalty is not None
+            else None,
+            credit=CreditSummary(
+                balance=credit.balance, applied=result.credit_used, in_use=bool(red and red.use_credit)
+            )
+            if credit is not None
+            else None,
+            meta=meta,
+            shipping_address=shipping,
+            billing_address=map_address(red.billing_address) if red else None,
+            buy_now=cart.buy_now,
         )
 
     # ----------------------------------------------------------------- cart writes
