@@ -3,9 +3,24 @@ once, remembers the returned cart in the session and returns it."""
 
 from __future__ import annotations
 
+import hashlib
+import uuid
+from decimal import Decimal
+
+from django.core import signing
+from django.core.cache import cache
+
+from storefront.exceptions import (
+    CapabilityMissing,
+    CheckoutChanged,
+    GiftCardRejected,
+    ProviderRejected,
+    StorefrontError,
+)
+from storefront.money import format_inr
 from storefront.providers import get_shop_provider
 from storefront.providers.base import CartContext, MergeResult
-from storefront.providers.types import Cart, DeliveryCheck
+from storefront.providers.types import Address, Cart, CartMeta, CheckoutChange, DeliveryCheck, Order
 
 from .session import CartSession
 
@@ -70,3 +85,210 @@ def merge_message(result: MergeResult) -> str:
     if result.adjusted:
         text += " " + MSG_MERGE_ADJUSTED.format(details="; ".join(result.adjusted))
     return text
+
+
+# ---------------------------------------------------------------------------- redemptions
+
+MSG_COUPON_REMOVED = "Coupon removed."
+MSG_POINTS_APPLIED = "{points} loyalty points applied."
+MSG_POINTS_REMOVED = "Loyalty points removed."
+MSG_GIFT_CARD_APPLIED = "Gift card …{tail} applied."
+MSG_GIFT_CARD_REMOVED = "Gift card …{tail} removed."
+MSG_GIFT_CARD_THROTTLED = (
+    "Too many wrong gift card numbers or pins. For your security, please wait 15 minutes and try again."
+)
+MSG_CREDIT_APPLIED = "Store credit applied."
+MSG_CREDIT_REMOVED = "Store credit removed."
+MSG_META_SAVED = "Order details saved."
+MSG_ADDRESS_SAVED = "Delivery address saved."
+
+GIFT_CARD_TRIES = 5
+GIFT_CARD_WINDOW = 15 * 60
+
+
+def _mutation(cs: CartSession, name: str, **kwargs) -> Cart:
+    provider = get_shop_provider()
+    operation = getattr(provider, name, None)
+    if operation is None:
+        raise CapabilityMissing()
+    cart = operation(cs.context(), **kwargs)
+    cs.remember(cart)
+    return cart
+
+
+def cart_apply_coupon(*, cs: CartSession, code: str) -> Cart:
+    return _mutation(cs, "apply_coupon", code=code)
+
+
+def cart_remove_coupon(*, cs: CartSession) -> Cart:
+    return _mutation(cs, "remove_coupon")
+
+
+def cart_apply_loyalty(*, cs: CartSession, points: int | None) -> Cart:
+    return _mutation(cs, "apply_loyalty", points=points)
+
+
+def cart_remove_loyalty(*, cs: CartSession) -> Cart:
+    return _mutation(cs, "remove_loyalty")
+
+
+def _throttle_keys(cs: CartSession, code: str) -> tuple[str, str]:
+    card = hashlib.sha256(code.strip().upper().encode()).hexdigest()[:32]
+    session = cs.session.session_key or "no-session"
+    return f"giftcard-tries:session:{session}", f"giftcard-tries:card:{card}"
+
+
+def cart_apply_gift_card(*, cs: CartSession, code: str, pin: str) -> Cart:
+    """Wrong pins are counted per session and per card: after GIFT_CARD_TRIES in the window,
+    every try is refused without asking the provider (so a pin cannot be guessed)."""
+    if cs.session.session_key is None:
+        cs.session.save()
+    keys = _throttle_keys(cs, code)
+    if any((cache.get(k) or 0) >= GIFT_CARD_TRIES for k in keys):
+        raise ProviderRejected(MSG_GIFT_CARD_THROTTLED, field="pin")
+    try:
+        return _mutation(cs, "apply_gift_card", code=code, pin=pin)
+    except GiftCardRejected:
+        for key in keys:
+            cache.add(key, 0, GIFT_CARD_WINDOW)
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, GIFT_CARD_WINDOW)
+        raise
+
+
+def cart_remove_gift_card(*, cs: CartSession, code: str) -> Cart:
+    return _mutation(cs, "remove_gift_card", code=code)
+
+
+def cart_apply_credit(*, cs: CartSession) -> Cart:
+    return _mutation(cs, "apply_credit")
+
+
+def cart_remove_credit(*, cs: CartSession) -> Cart:
+    return _mutation(cs, "remove_credit")
+
+
+def cart_update_meta(*, cs: CartSession, meta: CartMeta, pickup_store_id: str | None) -> Cart:
+    return _mutation(cs, "update_meta", meta=meta, pickup_store_id=pickup_store_id)
+
+
+def cart_set_address(*, cs: CartSession, address: Address) -> Cart:
+    cart = _mutation(cs, "set_address", address=address)
+    cs.remember_pincode(address.pincode)
+    return cart
+
+
+def cart_select_address(*, cs: CartSession, address_id: str, role: str) -> Cart:
+    return _mutation(cs, "select_address", address_id=address_id, role=role)
+
+
+def cart_buy_now(*, cs: CartSession, product_id: str, variant_id: str | None, quantity: int) -> Cart:
+    """A separate, new cart with just this item; the main cart is not touched."""
+    buy_now = cs.fresh_buy_now()
+    cart = get_shop_provider().add_item(
+        buy_now.context(), product_id=product_id, variant_id=variant_id, quantity=quantity
+    )
+    buy_now.remember(cart)
+    return cart
+
+
+# ---------------------------------------------------------------------------- checkout
+
+MSG_CHECKOUT_EXPIRED = (
+    "Your checkout page was out of date, so nothing was ordered. Please check and try again."
+)
+_SIGNER_SALT = "storefront.checkout"
+CHECKOUT_MAX_AGE = 60 * 60 * 6
+
+
+def checkout_snapshot(cart: Cart) -> dict:
+    """What the customer saw: each line's quantity and price, the redemptions and the total."""
+    return {
+        "cart": cart.id,
+        "lines": {ln.id: [ln.variant.id, ln.quantity, str(ln.unit_price)] for ln in cart.lines},
+        "coupon": cart.coupon_code,
+        "total": str(cart.total),
+    }
+
+
+def checkout_issue_key(*, cart: Cart) -> str:
+    """The hidden idempotency_key of the checkout form: a fresh id plus what was shown, signed."""
+    payload = {"k": uuid.uuid4().hex, "s": checkout_snapshot(cart)}
+    return signing.dumps(payload, salt=_SIGNER_SALT, compress=True)
+
+
+def checkout_read_key(token: str) -> tuple[str, dict]:
+    try:
+        payload = signing.loads(token, salt=_SIGNER_SALT, max_age=CHECKOUT_MAX_AGE)
+        return str(payload["k"]), dict(payload["s"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise StorefrontError(MSG_CHECKOUT_EXPIRED, field="idempotency_key") from exc
+
+
+def checkout_changes(*, shown: dict, cart: Cart) -> list[CheckoutChange]:
+    """What differs, line by line, between the checkout the customer saw and the cart now."""
+    changes: list[CheckoutChange] = []
+    now = {ln.id: ln for ln in cart.lines}
+    for line_id, (_variant, quantity, price) in shown.get("lines", {}).items():
+        line = now.get(line_id)
+        if line is None:
+            changes.append(CheckoutChange("An item was removed from your cart.", line_id=line_id))
+            continue
+        name = f"{line.product.name} ({line.variant.label})" if line.product.has_sizes else line.product.name
+        old = Decimal(price)
+        if line.unit_price != old:
+            direction = "dropped" if line.unit_price < old else "went up"
+            changes.append(
+                CheckoutChange(
+                    f"{name}: price {direction} from {format_inr(old)} to {format_inr(line.unit_price)}.",
+                    line_id=line_id,
+                )
+            )
+        if line.quantity != quantity:
+            changes.append(
+                CheckoutChange(
+                    f"{name}: quantity changed from {quantity} to {line.quantity}.", line_id=line_id
+                )
+            )
+        if not line.available:
+            changes.append(CheckoutChange(f"{name}: {line.messages[0].text}", line_id=line_id))
+    for line_id, line in now.items():
+        if line_id not in shown.get("lines", {}):
+            changes.append(CheckoutChange(f"{line.product.name} was added to your cart.", line_id=line_id))
+    if shown.get("coupon", "") != cart.coupon_code:
+        changes.append(CheckoutChange("The coupon on your cart changed."))
+    if not changes and Decimal(shown.get("total", "0")) != cart.total:
+        changes.append(
+            CheckoutChange(
+                f"Your total changed from {format_inr(Decimal(shown['total']))} to {format_inr(cart.total)}."
+            )
+        )
+    return changes
+
+
+def checkout_place_order(*, cs: CartSession, token: str, payment_mode: str, email: str = "") -> Order:
+    """Place the order the checkout page showed. The same token always gives the same order; a
+    cart that changed since the page was shown is not ordered (CheckoutChanged lists why)."""
+    key, shown = checkout_read_key(token)
+    provider = get_shop_provider()
+    if not hasattr(provider, "place_order"):
+        raise CapabilityMissing()
+    ctx = cs.context()
+    if shown.get("cart") and ctx.cart_id is None and ctx.customer is None:
+        ctx = CartContext(cart_id=shown["cart"], pincode=ctx.pincode, buy_now=ctx.buy_now)
+    cart = provider.get_cart(ctx)
+    if cart.id and cart.id == shown.get("cart"):
+        changes = checkout_changes(shown=shown, cart=cart)
+        if changes:
+            raise CheckoutChanged(changes)
+    order = provider.place_order(
+        ctx, idempotency_key=f"{shown.get('cart')}:{key}", payment_mode=payment_mode, email=email
+    )
+    cs.forget_cart()
+    if order.guest_token:
+        guest_orders = cs.session.get("orders:guest", {})
+        guest_orders[order.id] = order.guest_token
+        cs.session["orders:guest"] = guest_orders
+    return order

@@ -21,22 +21,39 @@ def customer_for(user) -> Customer | None:
     return Customer(id=str(user.pk), email=user.email, name=user.get_full_name())
 
 
+BUY_NOW_PARAM = "buy-now"  # forms on the buy-now checkout carry cart=buy-now
+
+
 @dataclass
 class CartSession:
+    """The shopper's carts as the session knows them. `buy_now` picks the separate buy-now cart,
+    which forms on the buy-now checkout name with a `cart=buy-now` field."""
+
     session: SessionBase
     user: object = None
+    buy_now: bool = False
+    staff_user: str = ""
 
     @classmethod
-    def of(cls, request) -> CartSession:
-        return cls(session=request.session, user=getattr(request, "user", None))
+    def of(cls, request, *, buy_now: bool | None = None) -> CartSession:
+        if buy_now is None:
+            buy_now = BUY_NOW_PARAM in (request.POST.get("cart"), request.GET.get("cart"))
+        return cls(session=request.session, user=getattr(request, "user", None), buy_now=buy_now)
 
-    def context(self, *, buy_now: bool = False) -> CartContext:
+    def context(self, *, buy_now: bool | None = None) -> CartContext:
+        buy_now = self.buy_now if buy_now is None else buy_now
         return CartContext(
             cart_id=self.session.get(BUY_NOW_ID if buy_now else CART_ID),
             customer=customer_for(self.user),
             pincode=self.session.get(PINCODE, ""),
             buy_now=buy_now,
+            staff_user=self.staff_user,
         )
+
+    def fresh_buy_now(self) -> CartSession:
+        """A new, empty buy-now cart (the previous one is left behind)."""
+        self.session.pop(BUY_NOW_ID, None)
+        return CartSession(session=self.session, user=self.user, buy_now=True, staff_user=self.staff_user)
 
     @property
     def cart_id(self) -> str | None:
@@ -56,14 +73,20 @@ class CartSession:
     def remember(self, cart: Cart) -> None:
         """Keep the provider's cart id and its item count (for the header badge) in the session;
         writes only when something changed, so reads do not dirty the session."""
-        if cart.id and self.session.get(CART_ID) != cart.id:
-            self.session[CART_ID] = cart.id
-        self.remember_count(cart.count)
+        key = BUY_NOW_ID if self.buy_now else CART_ID
+        if cart.id and self.session.get(key) != cart.id:
+            self.session[key] = cart.id
+        if not self.buy_now:
+            self.remember_count(cart.count)
 
     def remember_count(self, count: int) -> None:
         if self.session.get(COUNT) != count:
             self.session[COUNT] = count
 
     def forget_cart(self) -> None:
+        """After an order: the cart is closed, the next visit starts a fresh one."""
+        if self.buy_now:
+            self.session.pop(BUY_NOW_ID, None)
+            return
         self.session.pop(CART_ID, None)
-        self.session.pop(COUNT, None)
+        self.session[COUNT] = 0

@@ -39,6 +39,7 @@ from storefront.providers.types import (
 )
 
 from . import models as m
+from .checkout import CheckoutMixin
 from .pricing import (
     DELIVERY_CHARGE,
     POINT_VALUE,
@@ -56,6 +57,7 @@ from .redemptions import (
     coupon_terms,
     map_address,
     map_meta,
+    redemptions_of,
 )
 
 MSG_UNKNOWN_PRODUCT = "We couldn't find that product or size. It may have been removed."
@@ -106,14 +108,7 @@ def _promise(pin: m.Pincode, now: datetime | None = None) -> DeliveryPromise:
     return DeliveryPromise(min=day(pin.min_days), max=day(pin.max_days), pincode=pin.code, city=pin.city)
 
 
-def _redemptions_of(cart: m.LocalCart) -> m.CartRedemptions | None:
-    try:
-        return cart.redemptions
-    except m.CartRedemptions.DoesNotExist:
-        return None
-
-
-class LocalProvider(RedemptionsMixin):
+class LocalProvider(RedemptionsMixin, CheckoutMixin):
     kind = "local"
     capabilities = frozenset(
         {Capability.CATALOGUE, Capability.CART, Capability.SIZE_CHANGE, Capability.DELIVERY_PROMISE}
@@ -274,7 +269,7 @@ class LocalProvider(RedemptionsMixin):
                 pincode=ctx.pincode,
                 buy_now=ctx.buy_now,
             )
-        red = _redemptions_of(cart)
+        red = redemptions_of(cart)
         coupon = red.coupon if red else None
         meta = map_meta(red)
         shipping = map_address(red.shipping_address) if red else None

@@ -145,6 +145,13 @@ def map_meta(r: m.CartRedemptions | None) -> CartMeta:
     )
 
 
+def redemptions_of(cart: m.LocalCart) -> m.CartRedemptions | None:
+    try:
+        return cart.redemptions
+    except m.CartRedemptions.DoesNotExist:
+        return None
+
+
 class RedemptionsMixin:
     """Mixed into LocalProvider; uses its _find_cart / _open_cart_for_write / _build_cart."""
 
