@@ -64,3 +64,138 @@ def first_error(form: forms.Form) -> tuple[str, str]:
     for field, errors in form.errors.items():
         return field, str(errors[0])
     return "", ""
+
+
+# ---------------------------------------------------------------------------- redemptions
+
+MSG_COUPON_CODE = "Enter a coupon code."
+MSG_POINTS = "Enter the number of points as a whole number, or leave it empty to use all you can."
+MSG_GIFT_CODE = "Enter the gift card number."
+MSG_GIFT_PIN = "Enter the gift card pin."
+MSG_GSTIN = "Enter a valid 15-character GSTIN, for example 29ABCDE1234F1Z5."
+MSG_PHONE = "Enter a valid 10-digit Indian mobile number."
+MSG_GIFT_MESSAGE_LONG = "Keep the gift message to {n} characters."
+MSG_PICKUP_STORE = "Choose a store for pick-up."
+MSG_PICKUP_NAME = "Enter the name of the person picking up."
+MSG_REQUIRED = "This field is required."
+GIFT_MESSAGE_MAX = 200
+
+
+class ApplyCouponForm(forms.Form):
+    code = forms.CharField(max_length=32, error_messages={"required": MSG_COUPON_CODE})
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+
+class ApplyLoyaltyForm(forms.Form):
+    points = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10_000_000,
+        error_messages={"invalid": MSG_POINTS, "min_value": MSG_POINTS},
+    )
+
+
+class GiftCardForm(forms.Form):
+    code = forms.CharField(max_length=32, error_messages={"required": MSG_GIFT_CODE})
+    pin = forms.CharField(max_length=12, strip=True, error_messages={"required": MSG_GIFT_PIN})
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+
+class RemoveGiftCardForm(forms.Form):
+    code = forms.CharField(max_length=32, error_messages={"required": MSG_GIFT_CODE})
+
+
+class EmptyForm(forms.Form):
+    pass
+
+
+def _phone(value: str) -> str:
+    from storefront.providers.validators import normalise_mobile
+
+    number = normalise_mobile(value)
+    if number is None:
+        raise forms.ValidationError(MSG_PHONE)
+    return number
+
+
+class UpdateMetaForm(forms.Form):
+    gift_message = forms.CharField(
+        required=False,
+        max_length=GIFT_MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": MSG_GIFT_MESSAGE_LONG.format(n=GIFT_MESSAGE_MAX)},
+    )
+    gstin = forms.CharField(required=False, max_length=20, label="GSTIN")
+    business_name = forms.CharField(required=False, max_length=120)
+    comment = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    order_type = forms.ChoiceField(
+        choices=[("HomeDelivery", "Home delivery"), ("PickAtStore", "Pick up at store")],
+        initial="HomeDelivery",
+    )
+    pickup_store = forms.CharField(required=False, max_length=20)
+    pickup_name = forms.CharField(required=False, max_length=120)
+    pickup_phone = forms.CharField(required=False, max_length=20)
+
+    def clean_gstin(self):
+        from storefront.providers.validators import is_valid_gstin
+
+        value = self.cleaned_data["gstin"].strip().upper().replace(" ", "")
+        if value and not is_valid_gstin(value):
+            raise forms.ValidationError(MSG_GSTIN)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("order_type") == "PickAtStore":
+            if not data.get("pickup_store"):
+                self.add_error("pickup_store", MSG_PICKUP_STORE)
+            if not (data.get("pickup_name") or "").strip():
+                self.add_error("pickup_name", MSG_PICKUP_NAME)
+            if not data.get("pickup_phone"):
+                self.add_error("pickup_phone", MSG_PHONE)
+        if data.get("pickup_phone"):
+            try:
+                data["pickup_phone"] = _phone(data["pickup_phone"])
+            except forms.ValidationError as exc:
+                self.add_error("pickup_phone", exc)
+        return data
+
+
+class SetAddressForm(forms.Form):
+    name = forms.CharField(
+        max_length=120, error_messages={"required": "Enter the name of the person receiving it."}
+    )
+    phone = forms.CharField(max_length=20, error_messages={"required": MSG_PHONE})
+    line1 = forms.CharField(
+        max_length=200, label="Address line 1", error_messages={"required": "Enter the house and street."}
+    )
+    line2 = forms.CharField(max_length=200, required=False, label="Address line 2")
+    city = forms.CharField(max_length=80, error_messages={"required": "Enter the city."})
+    state = forms.CharField(max_length=80, error_messages={"required": "Enter the state."})
+    pincode = forms.RegexField(
+        regex=r"^\s*[1-9][0-9]{5}\s*$", error_messages={"invalid": MSG_PINCODE, "required": MSG_PINCODE}
+    )
+    country = forms.CharField(max_length=60, required=False, initial="India")
+
+    def clean_phone(self):
+        return _phone(self.cleaned_data["phone"])
+
+    def clean_pincode(self):
+        return self.cleaned_data["pincode"].strip()
+
+
+class SelectAddressForm(forms.Form):
+    address = forms.CharField(max_length=20, error_messages={"required": "Choose an address."})
+    role = forms.ChoiceField(
+        choices=[("shipping", "shipping"), ("billing", "billing")], initial="shipping", required=False
+    )
+
+
+class PlaceOrderForm(forms.Form):
+    idempotency_key = forms.CharField(max_length=2000)
+    payment_mode = forms.CharField(max_length=24)
+    email = forms.EmailField(required=False)

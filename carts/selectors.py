@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from storefront.exceptions import CapabilityMissing
 from storefront.providers import get_shop_provider
-from storefront.providers.types import Cart
+from storefront.providers.types import Address, Capability, Cart, CouponOffer, Order, Store
 
 from .session import CartSession
 
@@ -16,3 +17,38 @@ def cart_count(*, cs: CartSession) -> int:
     count = get_shop_provider().cart_count(cs.context())
     cs.remember_count(count)
     return count
+
+
+def cart_coupons(*, cs: CartSession) -> tuple[CouponOffer, ...]:
+    provider = get_shop_provider()
+    if Capability.COUPONS not in provider.capabilities:
+        raise CapabilityMissing()
+    return provider.list_coupons(cs.context())
+
+
+def cart_addresses(*, cs: CartSession) -> tuple[Address, ...]:
+    provider = get_shop_provider()
+    if Capability.ADDRESSES not in provider.capabilities:
+        return ()
+    return provider.list_addresses(cs.context())
+
+
+def pickup_stores() -> tuple[Store, ...]:
+    provider = get_shop_provider()
+    if Capability.CART_META not in provider.capabilities:
+        return ()
+    return provider.list_stores()
+
+
+def payment_modes(*, cart: Cart) -> tuple[tuple[str, str], ...]:
+    return get_shop_provider().payment_modes(cart)
+
+
+def order_list(*, cs: CartSession) -> tuple[Order, ...]:
+    return get_shop_provider().list_orders(cs.context())
+
+
+def order_get(*, cs: CartSession, order_id: str, guest_token: str = "") -> Order:
+    if not guest_token:
+        guest_token = cs.session.get("orders:guest", {}).get(order_id, "")
+    return get_shop_provider().get_order(cs.context(), order_id=order_id, guest_token=guest_token)

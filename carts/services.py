@@ -89,6 +89,7 @@ def merge_message(result: MergeResult) -> str:
 
 # ---------------------------------------------------------------------------- redemptions
 
+MSG_COUPON_APPLIED = "Coupon {code} applied: you save {amount}."
 MSG_COUPON_REMOVED = "Coupon removed."
 MSG_POINTS_APPLIED = "{points} loyalty points applied."
 MSG_POINTS_REMOVED = "Loyalty points removed."

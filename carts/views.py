@@ -21,17 +21,36 @@ from storefront.htmx import (
     render_fragments,
     safe_next,
 )
-from storefront.providers.types import Cart
+from storefront.money import format_inr
+from storefront.providers.types import Address, Cart, CartMeta, OrderType
 
 from . import forms, selectors, services
+from .page_context import CHECKOUT_PARTIALS, CHECKOUT_TEMPLATE, checkout_context
 from .session import CartSession
 
 CART_TEMPLATE = "carts/cart.html"
-CART_PARTIALS = ("cart-lines", "price-breakup", "delivery-promise", "cart-summary-count")
+CART_PARTIALS = (
+    "cart-lines",
+    "price-breakup",
+    "delivery-promise",
+    "cart-summary-count",
+    "redemptions",
+    "cart-meta",
+    "checkout-button",
+)
 
 
-def _cart_fragments(request, cart: Cart, *, status: int = 200, line_errors=None) -> HttpResponse:
-    context = {"cart": cart, "line_errors": line_errors or {}}
+def _on_checkout(request) -> bool:
+    current = request.htmx.current_url_abs_path or "" if request.htmx else ""
+    return current.startswith(reverse("checkout"))
+
+
+def _cart_fragments(request, cart: Cart, *, status: int = 200, errors=None) -> HttpResponse:
+    """The regions a cart change touches, on whichever page the form was on."""
+    if _on_checkout(request):
+        context = checkout_context(request, cart, errors=errors)
+        return render_fragments(request, CHECKOUT_TEMPLATE, CHECKOUT_PARTIALS, context, status=status)
+    context = {"cart": cart, "errors": errors or {}}
     return render_fragments(request, CART_TEMPLATE, CART_PARTIALS, context, status=status)
 
 
@@ -54,7 +73,10 @@ def _mutate(
     success: Callable[[Cart, dict], str] | None = None,
     default_next: str | None = None,
     fragments: Callable[..., HttpResponse] = _cart_fragments,
+    error_key: str = "",
 ) -> HttpResponse:
+    """Bind, run, answer. An error is shown in place: beside the line (keyed by line id) or the
+    form (keyed by `error_key`, the data-action), and nothing changes."""
     cs = CartSession.of(request)
     back = safe_next(request, default_next or reverse("carts:cart"))
     error: str | None = None
@@ -79,30 +101,29 @@ def _mutate(
             return redirect_303(back)
     if not request.htmx:
         return redirect_303(back)
-    # in place: the cart as it stands (nothing changed), with the message beside the line
     try:
         cart = selectors.cart_get(cs=cs)
     except StorefrontError:
         return _unavailable(request)
-    line_id = form.data.get("line", "")
-    return fragments(request, cart, status=422 if status < 500 else status, line_errors={line_id: error})
+    key = form.data.get("line", "") or error_key
+    return fragments(request, cart, status=422, errors={key: error})
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 def cart_page(request: HtmxHttpRequest) -> HttpResponse:
-    cs = CartSession.of(request)
+    cs = CartSession.of(request, buy_now=False)
     try:
         cart = selectors.cart_get(cs=cs)
     except StorefrontError as exc:
         add_error(request, exc)
         return _unavailable(request)
-    return render(request, CART_TEMPLATE, {"cart": cart, "line_errors": {}})
+    return render(request, CART_TEMPLATE, {"cart": cart, "errors": {}})
 
 
 @require_GET
 def cart_badge(request: HtmxHttpRequest) -> HttpResponse:
-    cs = CartSession.of(request)
+    cs = CartSession.of(request, buy_now=False)
     try:
         count = selectors.cart_count(cs=cs)
     except StorefrontError:
@@ -110,7 +131,7 @@ def cart_badge(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "partials/cart_badge.html", {"cart_count": count})
 
 
-def _add_status(request, cart: Cart, *, status: int = 200, line_errors=None) -> HttpResponse:
+def _add_status(request, cart: Cart, *, status: int = 200, errors=None) -> HttpResponse:
     # product pages show the outcome next to the button; messages carry the text
     return render_fragments(
         request, "partials/add_status.html", (), {"cart": cart}, status=status, with_messages=False
@@ -134,6 +155,37 @@ def add_to_cart(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_POST
+def buy_now(request: HtmxHttpRequest) -> HttpResponse:
+    """Put one product in a separate buy-now cart and go to checkout; the main cart stays as it is."""
+    form = forms.AddToCartForm(request.POST)
+    checkout_url = reverse("checkout") + "?cart=buy-now"
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.cart_buy_now(
+                cs=CartSession.of(request, buy_now=True),
+                product_id=data["product"],
+                variant_id=data["size"] or None,
+                quantity=data["quantity"],
+            )
+        except StorefrontError as exc:
+            if add_error(request, exc) >= 500:
+                return _unavailable(request)
+        else:
+            if request.htmx:
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = checkout_url
+                return response
+            return redirect_303(checkout_url)
+    else:
+        messages.error(request, forms.first_error(form)[1])
+    back = safe_next(request, reverse("carts:cart"))
+    if request.htmx:
+        return render_fragments(request, "partials/add_status.html", (), {}, status=422, with_messages=False)
+    return redirect_303(back)
+
+
+@require_POST
 def update_line(request: HtmxHttpRequest) -> HttpResponse:
     form = forms.UpdateLineForm(request.POST)
 
@@ -147,10 +199,9 @@ def update_line(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_POST
 def remove_line(request: HtmxHttpRequest) -> HttpResponse:
-    form = forms.RemoveLineForm(request.POST)
     return _mutate(
         request,
-        form,
+        forms.RemoveLineForm(request.POST),
         lambda cs, data: services.cart_remove_line(cs=cs, line_id=data["line"]),
         success=lambda cart, data: services.MSG_REMOVED,
     )
@@ -177,4 +228,182 @@ def check_delivery(request: HtmxHttpRequest) -> HttpResponse:
         messages.success(request, check.message)
         return selectors.cart_get(cs=cs)
 
-    return _mutate(request, form, run)
+    return _mutate(request, form, run, error_key="check-delivery")
+
+
+# ---------------------------------------------------------------------------- redemptions
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def coupon_list(request: HtmxHttpRequest) -> HttpResponse:
+    """The coupons a shopper can use, each marked applicable or not with the reason."""
+    cs = CartSession.of(request)
+    try:
+        offers = selectors.cart_coupons(cs=cs)
+        cart = selectors.cart_get(cs=cs)
+    except StorefrontError as exc:
+        add_error(request, exc)
+        return _unavailable(request)
+    template = "carts/coupons.html"
+    if request.htmx:
+        template += "#coupon-list"
+    return render(request, template, {"offers": offers, "cart": cart, "buy_now": cs.buy_now})
+
+
+@require_POST
+def apply_coupon(request: HtmxHttpRequest) -> HttpResponse:
+    return _mutate(
+        request,
+        forms.ApplyCouponForm(request.POST),
+        lambda cs, data: services.cart_apply_coupon(cs=cs, code=data["code"]),
+        success=lambda cart, data: services.MSG_COUPON_APPLIED.format(
+            code=cart.coupon_code, amount=format_inr(-cart.row("coupon").amount)
+        ),
+        error_key="apply-coupon",
+    )
+
+
+@require_POST
+def remove_coupon(request: HtmxHttpRequest) -> HttpResponse:
+    return _mutate(
+        request,
+        forms.EmptyForm(request.POST),
+        lambda cs, data: services.cart_remove_coupon(cs=cs),
+        success=lambda cart, data: services.MSG_COUPON_REMOVED,
+        error_key="apply-coupon",
+    )
+
+
+@require_POST
+def apply_loyalty(request: HtmxHttpRequest) -> HttpResponse:
+    return _mutate(
+        request,
+        forms.ApplyLoyaltyForm(request.POST),
+        lambda cs, data: services.cart_apply_loyalty(cs=cs, points=data["points"]),
+        success=lambda cart, data: services.MSG_POINTS_APPLIED.format(
+            points=cart.loyalty.applied if cart.loyalty else 0
+        ),
+        error_key="apply-loyalty",
+    )
+
+
+@require_POST
+def remove_loyalty(request: HtmxHttpRequest) -> HttpResponse:
+    return _mutate(
+        request,
+        forms.EmptyForm(request.POST),
+        lambda cs, data: services.cart_remove_loyalty(cs=cs),
+        success=lambda cart, data: services.MSG_POINTS_REMOVED,
+        error_key="apply-loyalty",
+    )
+
+
+@require_POST
+def apply_gift_card(request: HtmxHttpRequest) -> HttpResponse:
+    return _mutate(
+        request,
+        forms.GiftCardForm(request.POST),
+        lambda cs, data: services.cart_apply_gift_card(cs=cs, code=data["code"], pin=data["pin"]),
+        success=lambda cart, data: services.MSG_GIFT_CARD_APPLIED.format(tail=data["code"][-4:]),
+        error_key="apply-gift-card",
+    )
+
+
+@require_POST
+def remove_gift_card(request: HtmxHttpRequest) -> HttpResponse:
+    return _mutate(
+        request,
+        forms.RemoveGiftCardForm(request.POST),
+        lambda cs, data: services.cart_remove_gift_card(cs=cs, code=data["code"]),
+        success=lambda cart, data: services.MSG_GIFT_CARD_REMOVED.format(tail=data["code"][-4:]),
+        error_key="apply-gift-card",
+    )
+
+
+@require_POST
+def apply_credit(request: HtmxHttpRequest) -> HttpResponse:
+    return _mutate(
+        request,
+        forms.EmptyForm(request.POST),
+        lambda cs, data: services.cart_apply_credit(cs=cs),
+        success=lambda cart, data: services.MSG_CREDIT_APPLIED,
+        error_key="apply-credit",
+    )
+
+
+@require_POST
+def remove_credit(request: HtmxHttpRequest) -> HttpResponse:
+    return _mutate(
+        request,
+        forms.EmptyForm(request.POST),
+        lambda cs, data: services.cart_remove_credit(cs=cs),
+        success=lambda cart, data: services.MSG_CREDIT_REMOVED,
+        error_key="apply-credit",
+    )
+
+
+# ---------------------------------------------------------------------------- meta and addresses
+
+
+@require_POST
+def update_meta(request: HtmxHttpRequest) -> HttpResponse:
+    def run(cs, data):
+        meta = CartMeta(
+            gift_message=data["gift_message"].strip(),
+            gstin=data["gstin"],
+            business_name=data["business_name"].strip() if data["gstin"] else "",
+            comment=data["comment"].strip(),
+            order_type=OrderType(data["order_type"]),
+            pickup_name=data["pickup_name"].strip(),
+            pickup_phone=data.get("pickup_phone") or "",
+        )
+        return services.cart_update_meta(cs=cs, meta=meta, pickup_store_id=data["pickup_store"] or None)
+
+    return _mutate(
+        request,
+        forms.UpdateMetaForm(request.POST),
+        run,
+        success=lambda cart, data: services.MSG_META_SAVED,
+        error_key="update-meta",
+    )
+
+
+@require_POST
+def set_address(request: HtmxHttpRequest) -> HttpResponse:
+    def run(cs, data):
+        address = Address(
+            id="",
+            name=data["name"].strip(),
+            phone=data["phone"],
+            line1=data["line1"].strip(),
+            line2=data["line2"].strip(),
+            city=data["city"].strip(),
+            state=data["state"].strip(),
+            pincode=data["pincode"],
+            country=(data.get("country") or "India").strip(),
+        )
+        return services.cart_set_address(cs=cs, address=address)
+
+    return _mutate(
+        request,
+        forms.SetAddressForm(request.POST),
+        run,
+        success=lambda cart, data: services.MSG_ADDRESS_SAVED,
+        default_next=reverse("checkout"),
+        error_key="set-address",
+    )
+
+
+@require_POST
+def select_address(request: HtmxHttpRequest) -> HttpResponse:
+    return _mutate(
+        request,
+        forms.SelectAddressForm(request.POST),
+        lambda cs, data: services.cart_select_address(
+            cs=cs, address_id=data["address"], role=data.get("role") or "shipping"
+        ),
+        success=lambda cart, data: services.MSG_ADDRESS_SAVED,
+        default_next=reverse("checkout"),
+        error_key="set-address",
+    )

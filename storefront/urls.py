@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from carts import checkout_views
+
 from . import views
 
 urlpatterns = [
@@ -8,6 +10,10 @@ urlpatterns = [
     path("products/", views.product_list, name="product-list"),
     path("products/<slug:slug>/", views.product_detail, name="product-detail"),
     path("cart/", include("carts.urls")),
+    path("checkout/", checkout_views.checkout_page, name="checkout"),
+    path("checkout/place/", checkout_views.place_order, name="place-order"),
+    path("orders/", checkout_views.order_list, name="order-list"),
+    path("orders/<str:order_id>/", checkout_views.order_detail, name="order-detail"),
     path("accounts/", include("storefront.accounts")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

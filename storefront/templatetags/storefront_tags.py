@@ -10,3 +10,12 @@ def get_item(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def breakup_row(cart, key):
+    """{{ cart|breakup_row:"coupon" }}: the breakup row with that key, or None."""
+    try:
+        return cart.row(key)
+    except AttributeError:
+        return None

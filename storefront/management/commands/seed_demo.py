@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from storefront.models import ProviderAccount, ProviderKind
 from storefront.providers.local import models as m
@@ -28,6 +31,7 @@ class Command(BaseCommand):
         self._catalogue()
         self._pincodes()
         self._users(password)
+        self._redemptions()
         if not ProviderAccount.objects.filter(active_for_shop=True).exists():
             account, _ = ProviderAccount.objects.get_or_create(
                 name="local", defaults={"kind": ProviderKind.LOCAL}
@@ -86,6 +90,123 @@ class Command(BaseCommand):
                     stock=stock,
                     position=position,
                 )
+
+    def _redemptions(self) -> None:
+        """Coupons, a gift card, points, credit, stores and the shopper's saved address: every
+        redemption can be tried at once."""
+        now = timezone.now()
+        coupons = [
+            (
+                "WELCOME10",
+                "10% off your order",
+                "Up to ₹200 off on orders of ₹500 or more",
+                m.Coupon.Kind.PERCENT,
+                "10",
+                "200",
+                "500",
+                None,
+                1,
+                None,
+            ),
+            (
+                "FLAT100",
+                "₹100 off",
+                "On orders of ₹999 or more",
+                m.Coupon.Kind.FLAT,
+                "100",
+                None,
+                "999",
+                None,
+                None,
+                None,
+            ),
+            (
+                "STYLE20",
+                "20% off fashion and footwear",
+                "Up to ₹500 off on clothes and shoes",
+                m.Coupon.Kind.PERCENT,
+                "20",
+                "500",
+                "0",
+                None,
+                None,
+                ("fashion", "footwear"),
+            ),
+            (
+                "DIWALI50",
+                "₹50 off (festive)",
+                "Festive offer, now over",
+                m.Coupon.Kind.FLAT,
+                "50",
+                None,
+                "0",
+                now - timedelta(days=1),
+                None,
+                None,
+            ),
+        ]
+        for code, title, description, kind, value, cap, minimum, until, per_customer, scope in coupons:
+            coupon, created = m.Coupon.objects.get_or_create(
+                code=code,
+                defaults={
+                    "title": title,
+                    "description": description,
+                    "kind": kind,
+                    "value": Decimal(value),
+                    "max_discount": Decimal(cap) if cap else None,
+                    "min_cart_value": Decimal(minimum),
+                    "valid_until": until,
+                    "per_customer_limit": per_customer,
+                },
+            )
+            if created and scope:
+                coupon.categories.set(m.Category.objects.filter(slug__in=scope))
+        m.GiftCard.objects.get_or_create(
+            code="GIFT-DEMO-0001", defaults={"pin_hash": make_password("1234"), "balance": Decimal("500.00")}
+        )
+        for name, address, city, state, pincode, phone in [
+            (
+                "Kirana & Co. MG Road",
+                "12 MG Road, near Trinity Metro",
+                "Bengaluru",
+                "Karnataka",
+                "560001",
+                "8040001234",
+            ),
+            (
+                "Kirana & Co. Connaught Place",
+                "F-14 Inner Circle",
+                "New Delhi",
+                "Delhi",
+                "110001",
+                "1140005678",
+            ),
+            ("Kirana & Co. Fort", "21 Hornby Road", "Mumbai", "Maharashtra", "400001", "2240009876"),
+        ]:
+            m.Store.objects.get_or_create(
+                name=name,
+                defaults={
+                    "address": address,
+                    "city": city,
+                    "state": state,
+                    "pincode": pincode,
+                    "phone": phone,
+                },
+            )
+        shopper = get_user_model().objects.get(username="shopper@demo.local")
+        m.LoyaltyAccount.objects.get_or_create(user=shopper, defaults={"points": 800})
+        m.StoreCredit.objects.get_or_create(user=shopper, defaults={"balance": Decimal("250.00")})
+        if not m.Address.objects.filter(user=shopper).exists():
+            m.Address.objects.create(
+                user=shopper,
+                name="Asha Rao",
+                phone="9876543210",
+                line1="42, 3rd Cross, Indiranagar",
+                line2="Near 100 Feet Road",
+                city="Bengaluru",
+                state="Karnataka",
+                pincode="560001",
+            )
 
     def _pincodes(self) -> None:
         for code, city, state, serviceable, low, high in PINCODES:

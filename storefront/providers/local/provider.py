@@ -111,7 +111,20 @@ def _promise(pin: m.Pincode, now: datetime | None = None) -> DeliveryPromise:
 class LocalProvider(RedemptionsMixin, CheckoutMixin):
     kind = "local"
     capabilities = frozenset(
-        {Capability.CATALOGUE, Capability.CART, Capability.SIZE_CHANGE, Capability.DELIVERY_PROMISE}
+        {
+            Capability.CATALOGUE,
+            Capability.CART,
+            Capability.SIZE_CHANGE,
+            Capability.DELIVERY_PROMISE,
+            Capability.COUPONS,
+            Capability.LOYALTY,
+            Capability.GIFT_CARDS,
+            Capability.STORE_CREDIT,
+            Capability.CART_META,
+            Capability.ADDRESSES,
+            Capability.CHECKOUT,
+            Capability.BUY_NOW,
+        }
     )
 
     def __init__(self, account=None):
@@ -332,7 +345,7 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
         loyalty = getattr(cart.user, "loyalty", None) if cart.user_id else None
         credit = getattr(cart.user, "store_credit", None) if cart.user_id else None
         cards = (
-            list(m.GiftCard.objects.filter(cartgiftcard__cart=cart).order_by("cartgiftcard__added_at"))
+            [use.gift_card for use in m.CartGiftCard.objects.filter(cart=cart).select_related("gift_card")]
             if red and red.has_gift_cards
             else []
         )

@@ -1,0 +1,127 @@
+"""Checkout and orders: one view per page or action, like carts.views."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from storefront.exceptions import CheckoutChanged, NotFound, StorefrontError
+from storefront.htmx import HtmxHttpRequest, add_error, redirect_303, render_fragments
+
+from . import forms, selectors, services
+from .page_context import CHECKOUT_PARTIALS, CHECKOUT_TEMPLATE, checkout_context
+from .session import CartSession
+from .views import _unavailable
+
+MSG_EMPTY = "Your cart is empty. Add something before checking out."
+MSG_PLACED = "Thank you! Your order {number} is placed."
+
+
+def _checkout_url(cs: CartSession) -> str:
+    return reverse("checkout") + ("?cart=buy-now" if cs.buy_now else "")
+
+
+@never_cache
+@require_GET
+@vary_on_headers("HX-Request")
+def checkout_page(request: HtmxHttpRequest) -> HttpResponse:
+    cs = CartSession.of(request)
+    try:
+        cart = selectors.cart_get(cs=cs)
+        if cart.is_empty:
+            messages.info(request, MSG_EMPTY)
+            return redirect_303(reverse("carts:cart"))
+        if cart.shipping_address is None:
+            # a returning customer ships to their latest saved address unless they pick another
+            saved = selectors.cart_addresses(cs=cs)
+            if saved:
+                cart = services.cart_select_address(cs=cs, address_id=saved[0].id, role="shipping")
+        context = checkout_context(request, cart)
+    except StorefrontError as exc:
+        add_error(request, exc)
+        return _unavailable(request)
+    return render(request, CHECKOUT_TEMPLATE, context)
+
+
+@require_POST
+def place_order(request: HtmxHttpRequest) -> HttpResponse:
+    """Place the order the page showed. Double clicks, reloads and retries with the same
+    idempotency_key all land on the same order; a changed cart is listed, not ordered."""
+    cs = CartSession.of(request)
+    form = forms.PlaceOrderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, services.MSG_CHECKOUT_EXPIRED)
+        return _back_to_checkout(request, cs, status=422)
+    data = form.cleaned_data
+    try:
+        order = services.checkout_place_order(
+            cs=cs, token=data["idempotency_key"], payment_mode=data["payment_mode"], email=data["email"]
+        )
+    except CheckoutChanged as exc:
+        messages.warning(request, exc.user_message)
+        for change in exc.changes:
+            messages.warning(request, change.text)
+        return _back_to_checkout(request, cs, status=409, changes=exc.changes)
+    except StorefrontError as exc:
+        if add_error(request, exc) >= 500:
+            return _unavailable(request)
+        return _back_to_checkout(request, cs, status=422)
+    messages.success(request, MSG_PLACED.format(number=order.id))
+    url = reverse("order-detail", args=[order.id])
+    if order.guest_token:
+        url += f"?t={order.guest_token}"
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect_303(url)
+
+
+def _back_to_checkout(request, cs: CartSession, *, status: int, changes=()) -> HttpResponse:
+    if not request.htmx:
+        return redirect_303(_checkout_url(cs))
+    try:
+        cart = selectors.cart_get(cs=cs)
+    except StorefrontError:
+        return _unavailable(request)
+    if cart.is_empty:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("carts:cart")
+        return response
+    context = checkout_context(request, cart, changes=changes)
+    return render_fragments(request, CHECKOUT_TEMPLATE, CHECKOUT_PARTIALS, context, status=status)
+
+
+@require_GET
+def order_list(request: HtmxHttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    try:
+        orders = selectors.order_list(cs=CartSession.of(request))
+    except StorefrontError as exc:
+        add_error(request, exc)
+        return _unavailable(request)
+    return render(request, "carts/order_list.html", {"orders": orders})
+
+
+@never_cache
+@require_GET
+def order_detail(request: HtmxHttpRequest, order_id: str) -> HttpResponse:
+    """The customer's own order, or a guest's through the secret link in the confirmation.
+    Anyone else gets a 404, never a hint that the order exists."""
+    try:
+        order = selectors.order_get(
+            cs=CartSession.of(request), order_id=order_id, guest_token=request.GET.get("t", "")
+        )
+    except NotFound as exc:
+        raise Http404(exc.user_message) from exc
+    except StorefrontError as exc:
+        add_error(request, exc)
+        return _unavailable(request)
+    return render(request, "carts/order_detail.html", {"order": order})
