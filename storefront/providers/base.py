@@ -10,7 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from .types import Capability, Cart, Category, DeliveryCheck, Product, ProductPage
+from .types import (
+    Address,
+    Capability,
+    Cart,
+    CartMeta,
+    Category,
+    CouponOffer,
+    DeliveryCheck,
+    Order,
+    Product,
+    ProductPage,
+    Store,
+)
 
 if TYPE_CHECKING:
     from storefront.models import ProviderAccount
@@ -94,3 +106,58 @@ class ShopProvider(CatalogueProvider, CartProvider, Protocol):
     def ping(self) -> str:
         """One cheap call that proves the account works; returns a short description."""
         ...
+
+
+@runtime_checkable
+class RedemptionProvider(Protocol):
+    """Coupons (Capability.COUPONS), loyalty points (LOYALTY), gift cards (GIFT_CARDS) and store
+    credit (STORE_CREDIT). Each mutation returns the repriced Cart; a refusal raises
+    ProviderRejected with a message for the customer (GiftCardRejected for a wrong code or pin)."""
+
+    def list_coupons(self, ctx: CartContext) -> tuple[CouponOffer, ...]: ...
+
+    def apply_coupon(self, ctx: CartContext, *, code: str) -> Cart: ...
+
+    def remove_coupon(self, ctx: CartContext) -> Cart: ...
+
+    def apply_loyalty(self, ctx: CartContext, *, points: int | None = None) -> Cart: ...
+
+    def remove_loyalty(self, ctx: CartContext) -> Cart: ...
+
+    def apply_gift_card(self, ctx: CartContext, *, code: str, pin: str) -> Cart: ...
+
+    def remove_gift_card(self, ctx: CartContext, *, code: str) -> Cart: ...
+
+    def apply_credit(self, ctx: CartContext) -> Cart: ...
+
+    def remove_credit(self, ctx: CartContext) -> Cart: ...
+
+
+@runtime_checkable
+class CheckoutProvider(Protocol):
+    """Cart meta (CART_META), addresses (ADDRESSES) and orders (CHECKOUT)."""
+
+    def list_stores(self) -> tuple[Store, ...]: ...
+
+    def update_meta(
+        self, ctx: CartContext, *, meta: CartMeta, pickup_store_id: str | None = None
+    ) -> Cart: ...
+
+    def list_addresses(self, ctx: CartContext) -> tuple[Address, ...]: ...
+
+    def set_address(self, ctx: CartContext, *, address: Address, billing_same: bool = True) -> Cart: ...
+
+    def select_address(self, ctx: CartContext, *, address_id: str, role: str = "shipping") -> Cart: ...
+
+    def payment_modes(self, cart: Cart) -> tuple[tuple[str, str], ...]: ...
+
+    def place_order(
+        self, ctx: CartContext, *, idempotency_key: str, payment_mode: str, email: str = ""
+    ) -> Order:
+        """Exactly once per idempotency_key: the same key returns the same order. Raises
+        CheckoutChanged listing what no longer holds (stock, prices, redemptions, delivery)."""
+        ...
+
+    def list_orders(self, ctx: CartContext) -> tuple[Order, ...]: ...
+
+    def get_order(self, ctx: CartContext, *, order_id: str, guest_token: str = "") -> Order: ...
