@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import asdict
 from decimal import Decimal
@@ -58,6 +59,14 @@ def _row_json(row: BreakupRow) -> dict:
     }
 
 
+def _stored_key(idempotency_key: str) -> str:
+    """The key as Order.idempotency_key holds it (64 characters at most): long keys, such as the
+    checkout's "<cart id>:<token id>" (69 characters), by their SHA-256."""
+    if len(idempotency_key) <= 64:
+        return idempotency_key
+    return hashlib.sha256(idempotency_key.encode()).hexdigest()
+
+
 def _order_number() -> str:
     return "KC" + timezone.now().strftime("%y%m") + secrets.token_hex(3).upper()
 
@@ -74,6 +83,7 @@ class CheckoutMixin:
         """Re-check everything under row locks, then in one transaction take the stock, the coupon
         use, the points, the gift-card balances and the credit, and write the order. The same key
         always returns the same order."""
+        idempotency_key = _stored_key(idempotency_key)
         existing = m.Order.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return self._owned(existing, ctx)
