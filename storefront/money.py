@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 from babel.numbers import format_currency
 
@@ -39,7 +40,14 @@ def format_inr(amount: Decimal | None) -> str:
     """₹1,23,456.50: Indian digit grouping (lakh, crore) via Babel's en_IN locale."""
     if amount is None:
         return ""
-    return format_currency(quantize(to_money(amount)), "INR", locale="en_IN")
+    return _format_inr(quantize(to_money(amount)))
+
+
+@lru_cache(maxsize=8192)
+def _format_inr(amount: Decimal) -> str:
+    # Babel re-reads the locale's pattern on every call; a page shows the same few dozen amounts
+    # again and again, so the formatted strings are memoised.
+    return format_currency(amount, "INR", locale="en_IN")
 
 
 def plain(amount: Decimal) -> str:
