@@ -1,0 +1,1 @@
+"""Stateful fake provider servers the HTTP adapters are tested against."""
