@@ -797,6 +797,7 @@ class FakeFynd:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive like the real API
             timeout = 60
+            wbufsize = -1  # headers and body leave in one write (no delayed-ACK stall per call)
 
             def log_message(self, format, *args):  # noqa: A002 - keep test output quiet
                 pass
@@ -823,6 +824,7 @@ class FakeFynd:
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)
+                    self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout tests)
 
