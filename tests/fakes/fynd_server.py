@@ -15,7 +15,23 @@ Usage::
         ...
         assert fake_fynd.count("POST", "/service/application/cart/v1.0/detail") == 1
 
-``start_fake_fynd(app_id="app123", app_token="tok-secret-123") -> FakeFynd`` starts one outside pytest.
+``start_fake_fynd(app_id="app123", app_token="tok-secret-123", today=..., seed=...) -> FakeFynd`` starts one
+outside pytest. The FakeFynd API for tests:
+
+- ``base_url``, ``port``, ``auth_header`` (the exact ``Authorization`` value), ``stop()``.
+- ``calls``: list of ``Call`` — unpacks as ``(method, path, query, body)`` (query: dict of str, or list when a
+  key repeats; body: parsed JSON, raw text, or None) and has ``.headers`` (lower-case names). Every request
+  is recorded, refused and scripted ones included. ``count(method, path)``, ``calls_to(path, method=None)``,
+  ``reset_counts()``. Paths are matched exactly, query string ignored.
+- ``fail_next(path, status=500, body=None, delay=0.0, *, method=None, headers=None, times=1)``: script the
+  next call(s) to a path — 5xx, 401, malformed JSON (``body="{not json"``), slow answers (``delay``); with
+  ``status=None`` it only delays, then serves normally.
+- ``business_error_status`` (200; set 4xx to answer business failures with that status),
+  ``force_restrict_checkout``, ``default_points``, ``today``; ``set_stock(slug, size, qty)``,
+  ``set_price(slug, size, marked=, effective=)``, ``set_points(balance, user="")``, ``product(slug)``,
+  ``cart(cart_id)`` (the CartState), ``render_cart(cart_id)`` (GET detail JSON), ``orders`` (order id →
+  order dict), ``add_application(app_id, token)``, ``apps``, ``errors`` (tracebacks of bugs in the fake,
+  which are answered as 500).
 
 Endpoints and the contract sections they follow
 ------------------------------------------------
@@ -82,6 +98,7 @@ Choices made where the contract is silent (each one is a decision of this fake, 
 - The pincode used is: this request's ``area_code`` (remembered on the cart), else the cart's
   remembered one (also set by select-address from the address's ``area_code``), else the
   ``x-location-detail`` header's ``pincode``, else none. ``pincode=`` is accepted on the price endpoint.
+  ``GET shipment?address_id=`` and checkout also remember the address's ``area_code`` on the cart.
 - Money: computed in Decimal, rounded to paise (ROUND_HALF_UP) and emitted as JSON floats (``499.0``,
   ``399.99``). ``discount``, ``coupon`` and ``fynd_cash`` are negative in ``raw`` and ``display``;
   ``CouponBreakup.value`` and ``CartDetailCoupon.discount`` are the positive coupon amount.
@@ -1933,7 +1950,9 @@ class FakeFynd:
         if shortfall > 0 or subtotal <= 0:
             reason = MSG_COUPON_MIN_CART.format(currency=CURRENCY_SYMBOL, short=f"{shortfall:.2f}")
             self._business(reason)
-            return self._cart_json(req, cart, message=reason, success=False, coupon_note=reason)
+            return self._cart_json(
+                req, cart, message=reason, success=False, coupon_note=reason, attempted_code=coupon["code"]
+            )
         if cart.coupon_code != coupon["code"]:
             cart.coupon_code = coupon["code"]
             self._touch(cart)
@@ -2339,7 +2358,10 @@ class FakeFynd:
             user=req.user,
             created_on=datetime.now(UTC).replace(microsecond=0),
             meta=copy.deepcopy(meta),
-            lines=[{"item_id": ln.item_id, "size": ln.size, "quantity": ln.quantity} for ln in cart.lines],
+            lines=[
+                {"identifier": ln.identifier, "item_id": ln.item_id, "size": ln.size, "quantity": ln.quantity}
+                for ln in cart.lines
+            ],
         )
         return {"token": token, "share_url": f"{self.base_url}/shared-cart/{token}"}
 
@@ -2354,7 +2376,7 @@ class FakeFynd:
         view.comment, view.gstin, view.checkout_mode = source.comment, source.gstin, source.checkout_mode
         view.custom_cart_meta = dict(source.custom_cart_meta)
         view.lines = [
-            Line(identifier=self._identifier(), item_id=s["item_id"], size=s["size"], quantity=s["quantity"])
+            Line(identifier=s["identifier"], item_id=s["item_id"], size=s["size"], quantity=s["quantity"])
             for s in share.lines
         ]
         return {"cart": self._shared_json(req, view, share)}
