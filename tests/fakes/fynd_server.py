@@ -33,6 +33,24 @@ outside pytest. The FakeFynd API for tests:
   order dict), ``add_application(app_id, token)``, ``apps``, ``errors`` (tracebacks of bugs in the fake,
   which are answered as 500).
 
+Fixture (fresh per server; user-facing texts are the ``MSG_*`` constants, import them in assertions)
+--------------------------------------------------------------------------------------------------
+One seller (uid 5021) and one store (uid 11021, ``AND-FC-01``, Mumbai 400059); article ids are
+``"5021_11021_<item_code>_<size>"``. Departments ``fashion`` and ``home-living``; leaf categories
+``t-shirts``, ``jeans``, ``sneakers``, ``mugs``, ``coffee``. Products (uid = cart ``item_id``):
+
+- 7501 ``classic-cotton-tshirt``: sizes S (12), M (8), L (3), XL (0, out of stock); ₹799.00 → ₹499.50
+- 7502 ``slim-fit-denim-jeans``: sizes 30 (5), 32 (6) at ₹1,999.00 → ₹1,499.25; 34 (2) ₹2,199.00 → ₹1,649.25
+- 7503 ``ceramic-coffee-mug``: one size ``OS`` (40); ₹349.90 → ₹299.90
+- 7504 ``retro-canvas-sneakers``: sizes 8, 9, 10, all out of stock; ₹2,499.00 → ₹1,999.00
+- 7505 ``arabica-coffee-beans-250g``: one size ``250g`` (60), moq minimum 2, maximum 12, increment 2;
+  ₹450.00 → ₹399.99
+- 7506 ``striped-polo-tshirt``: sizes M, L (10 each); ₹999.00, no discount
+
+Coupons: ``WELCOME10`` (10%, max ₹200, min cart ₹499), ``FLAT150`` (₹150 off, min ₹1,499),
+``BIGSPENDER`` (20%, max ₹2,000, min ₹9,999 — inapplicable to small carts). Delivery ₹79 below ₹999;
+COD charge ₹25; GST 18% (inclusive); 250 loyalty points per user.
+
 Endpoints and the contract sections they follow
 ------------------------------------------------
 Auth on every call (§1, §6 "Auth"): ``Authorization: Bearer base64("<app_id>:<app_token>")``; anything
@@ -87,14 +105,14 @@ Choices made where the contract is silent (each one is a decision of this fake, 
   every state change and are strictly increasing at one-second resolution: a change in the same second
   as the previous one is stamped one second later. Reads, failed mutations and ``area_code`` do not move
   it. This is the only real-time dependence.
-- Delivery promise (§3.4) uses a fixed ``today`` (``FIXED_TODAY``, a Monday; settable per server) in
-  IST: min = today + lo days 19:00, max = today + hi days 21:00. Pincodes starting with ``4`` (the
-  store is in Mumbai) take 1-2 days, other ``[1-8]\\d{5}`` pincodes 3-5 days, no pincode 3-5 days,
-  ``order_type=PickAtStore`` 0-1 days. Pincodes starting with ``9`` or not six digits are
-  unserviceable: line ``availability.deliverable`` false, ``message`` MSG_NOT_DELIVERABLE, no promise.
-  ``formatted`` is ``"03 Jun, Tuesday"`` (English names, no locale), ``iso`` carries ``+05:30``,
-  ``timestamp`` integer epoch seconds. The catalogue price promise is ``{min, max}`` local ISO strings
-  without a zone (§8.6 DOC example).
+- Delivery promise (§3.4) counts from a fixed ``today`` (``FIXED_TODAY`` = Monday 2030-06-03;
+  ``today=`` per server) in IST: min = today + lo days 19:00, max = today + hi days 21:00. Pincodes
+  starting with ``4`` (the store is in Mumbai) take 1-2 days, other ``[1-8]\\d{5}`` pincodes 3-5 days,
+  no pincode 3-5 days, ``order_type=PickAtStore`` 0-1 days. Pincodes starting with ``9`` or not six
+  digits are unserviceable: line ``availability.deliverable`` false, ``message`` MSG_NOT_DELIVERABLE,
+  no promise. ``formatted`` is ``"04 Jun, Tuesday"`` (English names, no locale), ``iso`` carries
+  ``+05:30``, ``timestamp`` integer epoch seconds. The catalogue price promise is ``{min, max}`` local
+  ISO strings without a zone (§8.6 DOC example).
 - The pincode used is: this request's ``area_code`` (remembered on the cart), else the cart's
   remembered one (also set by select-address from the address's ``area_code``), else the
   ``x-location-detail`` header's ``pincode``, else none. ``pincode=`` is accepted on the price endpoint.
