@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "template_partials.apps.SimpleAppConfig",
     "storefront",
     "storefront.providers.local.apps.LocalShopConfig",
+    "storefront.providers.fynd.apps.FyndShopConfig",
     "carts",
     "vouchers",
 ]

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 PROVIDER_CLASSES = {
     "local": "storefront.providers.local.provider.LocalProvider",
+    "fynd": "storefront.providers.fynd.provider.FyndProvider",
 }
 
 _lock = threading.Lock()
