@@ -72,12 +72,16 @@ MSG_COUPON_CODE = "Enter a coupon code."
 MSG_POINTS = "Enter the number of points as a whole number, or leave it empty to use all you can."
 MSG_GIFT_CODE = "Enter the gift card number."
 MSG_GIFT_PIN = "Enter the gift card pin."
-MSG_GSTIN = "Enter a valid 15-character GSTIN, for example 29ABCDE1234F1Z5."
+MSG_GSTIN = "Enter a valid 15-character GSTIN, for example 29ABCDE1234F1ZW."
 MSG_PHONE = "Enter a valid 10-digit Indian mobile number."
 MSG_GIFT_MESSAGE_LONG = "Keep the gift message to {n} characters."
 MSG_PICKUP_STORE = "Choose a store for pick-up."
 MSG_PICKUP_NAME = "Enter the name of the person picking up."
 MSG_REQUIRED = "This field is required."
+MSG_ADDRESS_NAME = "Enter the name of the person receiving it."
+MSG_ADDRESS_LINE1 = "Enter the house and street."
+MSG_ADDRESS_CITY = "Enter the city."
+MSG_ADDRESS_STATE = "Enter the state."
 GIFT_MESSAGE_MAX = 200
 
 
@@ -166,16 +170,14 @@ class UpdateMetaForm(forms.Form):
 
 
 class SetAddressForm(forms.Form):
-    name = forms.CharField(
-        max_length=120, error_messages={"required": "Enter the name of the person receiving it."}
-    )
+    name = forms.CharField(max_length=120, error_messages={"required": MSG_ADDRESS_NAME})
     phone = forms.CharField(max_length=20, error_messages={"required": MSG_PHONE})
     line1 = forms.CharField(
-        max_length=200, label="Address line 1", error_messages={"required": "Enter the house and street."}
+        max_length=200, label="Address line 1", error_messages={"required": MSG_ADDRESS_LINE1}
     )
     line2 = forms.CharField(max_length=200, required=False, label="Address line 2")
-    city = forms.CharField(max_length=80, error_messages={"required": "Enter the city."})
-    state = forms.CharField(max_length=80, error_messages={"required": "Enter the state."})
+    city = forms.CharField(max_length=80, error_messages={"required": MSG_ADDRESS_CITY})
+    state = forms.CharField(max_length=80, error_messages={"required": MSG_ADDRESS_STATE})
     pincode = forms.RegexField(
         regex=r"^\s*[1-9][0-9]{5}\s*$", error_messages={"invalid": MSG_PINCODE, "required": MSG_PINCODE}
     )

@@ -200,6 +200,15 @@ def cart_buy_now(*, cs: CartSession, product_id: str, variant_id: str | None, qu
 MSG_CHECKOUT_EXPIRED = (
     "Your checkout page was out of date, so nothing was ordered. Please check and try again."
 )
+MSG_CHANGED_REMOVED = "An item was removed from your cart."
+MSG_CHANGED_PRICE_DOWN = "{name}: price dropped from {old} to {new}."
+MSG_CHANGED_PRICE_UP = "{name}: price went up from {old} to {new}."
+MSG_CHANGED_QUANTITY = "{name}: quantity changed from {old} to {new}."
+MSG_CHANGED_UNAVAILABLE = "{name}: {reason}"
+MSG_CHANGED_ADDED = "{name} was added to your cart."
+MSG_CHANGED_COUPON = "The coupon on your cart changed."
+MSG_CHANGED_COUPON_INVALID = "Coupon {code} no longer applies: {reason}"
+MSG_CHANGED_TOTAL = "Your total changed from {old} to {new}."
 _SIGNER_SALT = "storefront.checkout"
 CHECKOUT_MAX_AGE = 60 * 60 * 6
 
@@ -235,35 +244,45 @@ def checkout_changes(*, shown: dict, cart: Cart) -> list[CheckoutChange]:
     for line_id, (_variant, quantity, price) in shown.get("lines", {}).items():
         line = now.get(line_id)
         if line is None:
-            changes.append(CheckoutChange("An item was removed from your cart.", line_id=line_id))
+            changes.append(CheckoutChange(MSG_CHANGED_REMOVED, line_id=line_id))
             continue
         name = f"{line.product.name} ({line.variant.label})" if line.product.has_sizes else line.product.name
         old = Decimal(price)
         if line.unit_price != old:
-            direction = "dropped" if line.unit_price < old else "went up"
+            template = MSG_CHANGED_PRICE_DOWN if line.unit_price < old else MSG_CHANGED_PRICE_UP
             changes.append(
                 CheckoutChange(
-                    f"{name}: price {direction} from {format_inr(old)} to {format_inr(line.unit_price)}.",
+                    template.format(name=name, old=format_inr(old), new=format_inr(line.unit_price)),
                     line_id=line_id,
                 )
             )
         if line.quantity != quantity:
             changes.append(
                 CheckoutChange(
-                    f"{name}: quantity changed from {quantity} to {line.quantity}.", line_id=line_id
+                    MSG_CHANGED_QUANTITY.format(name=name, old=quantity, new=line.quantity), line_id=line_id
                 )
             )
         if not line.available:
-            changes.append(CheckoutChange(f"{name}: {line.messages[0].text}", line_id=line_id))
+            changes.append(
+                CheckoutChange(
+                    MSG_CHANGED_UNAVAILABLE.format(name=name, reason=line.messages[0].text), line_id=line_id
+                )
+            )
     for line_id, line in now.items():
         if line_id not in shown.get("lines", {}):
-            changes.append(CheckoutChange(f"{line.product.name} was added to your cart.", line_id=line_id))
+            changes.append(CheckoutChange(MSG_CHANGED_ADDED.format(name=line.product.name), line_id=line_id))
     if shown.get("coupon", "") != cart.coupon_code:
-        changes.append(CheckoutChange("The coupon on your cart changed."))
+        changes.append(CheckoutChange(MSG_CHANGED_COUPON))
+    else:
+        # the same coupon, but it no longer gives anything (expired, used up, ...): say why
+        row = cart.row("coupon")
+        if cart.coupon_code and row is not None and not row.amount and row.messages:
+            text = MSG_CHANGED_COUPON_INVALID.format(code=cart.coupon_code, reason=row.messages[0])
+            changes.append(CheckoutChange(text))
     if not changes and Decimal(shown.get("total", "0")) != cart.total:
         changes.append(
             CheckoutChange(
-                f"Your total changed from {format_inr(Decimal(shown['total']))} to {format_inr(cart.total)}."
+                MSG_CHANGED_TOTAL.format(old=format_inr(Decimal(shown["total"])), new=format_inr(cart.total))
             )
         )
     return changes
@@ -277,17 +296,22 @@ def checkout_place_order(*, cs: CartSession, token: str, payment_mode: str, emai
     if not hasattr(provider, "place_order"):
         raise CapabilityMissing()
     ctx = cs.context()
-    if shown.get("cart") and ctx.cart_id is None and ctx.customer is None:
-        ctx = CartContext(cart_id=shown["cart"], pincode=ctx.pincode, buy_now=ctx.buy_now)
     cart = provider.get_cart(ctx)
-    if cart.id and cart.id == shown.get("cart"):
-        changes = checkout_changes(shown=shown, cart=cart)
+    same_cart = bool(cart.id) and cart.id == shown.get("cart")
+    if not same_cart and shown.get("cart"):
+        # the cart the page showed is no longer the shopper's open cart (it was ordered, from this
+        # page or another tab): the key may bring back that cart's order, never order another cart
+        ctx = CartContext(cart_id=shown["cart"], pincode=ctx.pincode, buy_now=ctx.buy_now)
+    ordering = cart if same_cart else provider.get_cart(ctx)
+    if ordering.id:
+        changes = checkout_changes(shown=shown, cart=ordering)
         if changes:
             raise CheckoutChanged(changes)
     order = provider.place_order(
         ctx, idempotency_key=f"{shown.get('cart')}:{key}", payment_mode=payment_mode, email=email
     )
-    cs.forget_cart()
+    if same_cart or not cart.id:
+        cs.forget_cart()  # a cart started since is kept
     if order.guest_token:
         guest_orders = cs.session.get("orders:guest", {})
         guest_orders[order.id] = order.guest_token

@@ -32,6 +32,12 @@ FREE_DELIVERY_FROM = Decimal("499.00")
 POINT_VALUE = Decimal("0.25")
 POINTS_CAP_SHARE = Decimal("0.20")
 
+MSG_COUPON_ADD_MORE = "Add ₹{short:,} more to use {code}."
+MSG_COUPON_NOT_FOR_ITEMS = "{code} is not valid for the items in your cart."
+MSG_FREE_DELIVERY = "Free delivery on orders of ₹{threshold:,.0f} or more"
+MSG_GST_INTRA_STATE = "CGST ₹{cgst:,} + SGST ₹{sgst:,}"
+MSG_GST_INTER_STATE = "IGST ₹{igst:,}"
+
 LABELS = {
     "mrp_total": "MRP total",
     "discount": "Discount on MRP",
@@ -111,9 +117,9 @@ def coupon_discount(terms: CouponTerms, eligible_value: Decimal, subtotal: Decim
         return ZERO, terms.blocked
     if subtotal < terms.min_cart_value:
         short = quantize(terms.min_cart_value - subtotal)
-        return ZERO, f"Add ₹{short:,} more to use {terms.code}."
+        return ZERO, MSG_COUPON_ADD_MORE.format(short=short, code=terms.code)
     if eligible_value <= 0:
-        return ZERO, f"{terms.code} is not valid for the items in your cart."
+        return ZERO, MSG_COUPON_NOT_FOR_ITEMS.format(code=terms.code)
     if terms.percent is not None:
         amount = quantize(eligible_value * terms.percent / Decimal(100))
     else:
@@ -181,14 +187,14 @@ def price_cart(
     if gst and r.intra_state is not None:
         if r.intra_state:
             cgst = quantize(gst / 2)
-            gst_messages = (f"CGST ₹{cgst:,} + SGST ₹{gst - cgst:,}",)
+            gst_messages = (MSG_GST_INTRA_STATE.format(cgst=cgst, sgst=gst - cgst),)
         else:
-            gst_messages = (f"IGST ₹{gst:,}",)
+            gst_messages = (MSG_GST_INTER_STATE.format(igst=gst),)
     you_saved = -discount + coupon_amount + points_amount
 
     delivery_messages: tuple[str, ...] = ()
     if lines and charge:
-        delivery_messages = (f"Free delivery on orders of ₹{free_delivery_from:,.0f} or more",)
+        delivery_messages = (MSG_FREE_DELIVERY.format(threshold=free_delivery_from),)
     rows = [
         BreakupRow("mrp_total", LABELS["mrp_total"], mrp_total),
         BreakupRow("discount", LABELS["discount"], discount),

@@ -234,7 +234,11 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
         if cart_id is None:
             return None
         if ctx.buy_now:
-            return qs.filter(pk=cart_id, buy_now=True).first()
+            # a customer's buy-now cart is theirs (points, credit, their orders); a guest's is no one's
+            owner = Q(user__isnull=True)
+            if ctx.customer:
+                owner |= Q(user_id=ctx.customer.id)
+            return qs.filter(owner, pk=cart_id, buy_now=True).first()
         return qs.filter(pk=cart_id, user__isnull=True, buy_now=False).first()
 
     def _open_cart_for_write(self, ctx: CartContext) -> m.LocalCart:
@@ -244,7 +248,7 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
         try:
             with transaction.atomic():
                 return m.LocalCart.objects.create(
-                    user_id=ctx.customer.id if ctx.customer and not ctx.buy_now else None,
+                    user_id=ctx.customer.id if ctx.customer else None,
                     buy_now=ctx.buy_now,
                     staff_user=ctx.staff_user,
                 )
