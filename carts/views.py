@@ -17,6 +17,7 @@ from storefront.htmx import (
     HtmxHttpRequest,
     add_error,
     cart_changed,
+    error_message,
     redirect_303,
     render_fragments,
     safe_next,
@@ -79,20 +80,17 @@ def _mutate(
     form (keyed by `error_key`, the data-action), and nothing changes."""
     cs = CartSession.of(request)
     back = safe_next(request, default_next or reverse("carts:cart"))
-    error: str | None = None
-    status = 200
     if not form.is_valid():
         _, error = forms.first_error(form)
-        messages.error(request, error)
-        status = 422
     else:
         try:
             cart = run(cs, form.cleaned_data)
         except (ProviderError, StorefrontError) as exc:
-            status = add_error(request, exc)
+            text, status = error_message(exc)
             if status >= 500:
+                messages.error(request, text)
                 return _unavailable(request)
-            error = exc.user_message
+            error = text
         else:
             if success:
                 messages.success(request, success(cart, form.cleaned_data))
@@ -100,12 +98,18 @@ def _mutate(
                 return cart_changed(fragments(request, cart))
             return redirect_303(back)
     if not request.htmx:
+        messages.error(request, error)
         return redirect_303(back)
+    # with htmx the error is shown once, in place (beside the line or the form), and the regions
+    # are re-rendered from the cart as it stands: nothing changed
     try:
         cart = selectors.cart_get(cs=cs)
     except StorefrontError:
         return _unavailable(request)
     key = form.data.get("line", "") or error_key
+    if not error_key and cart.line(key) is None:
+        # no such line on the page to show it beside: the message area says it instead
+        messages.error(request, error)
     return fragments(request, cart, status=422, errors={key: error})
 
 
@@ -132,9 +136,10 @@ def cart_badge(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _add_status(request, cart: Cart, *, status: int = 200, errors=None) -> HttpResponse:
-    # product pages show the outcome next to the button; messages carry the text
+    # product pages show the outcome next to the button
+    context = {"cart": cart, "errors": [e for e in (errors or {}).values() if e]}
     return render_fragments(
-        request, "partials/add_status.html", (), {"cart": cart}, status=status, with_messages=False
+        request, "partials/add_status.html", (), context, status=status, with_messages=False
     )
 
 
@@ -151,7 +156,7 @@ def add_to_cart(request: HtmxHttpRequest) -> HttpResponse:
         added = next((ln for ln in cart.lines if ln.product.id == data["product"]), None)
         return services.MSG_ADDED.format(name=added.product.name if added else "the item")
 
-    return _mutate(request, form, run, success=success, fragments=_add_status)
+    return _mutate(request, form, run, success=success, fragments=_add_status, error_key="add-to-cart")
 
 
 @require_POST
