@@ -581,6 +581,7 @@ def map_line(item: Any, *, pincode: str = "") -> CartLine:
     if not slug:
         slugs = _list(_dict(_dict(product_raw.get("action")).get("query")).get("product_slug"))
         slug = _str(slugs[0]) if slugs else ""
+    slug = slug or _str(product_raw.get("uid"))  # product pages are addressed by slug: never empty
     product = Product(
         id=_str(product_raw.get("uid")),
         slug=slug,

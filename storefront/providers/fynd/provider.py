@@ -406,6 +406,8 @@ class FyndProvider:
     def _finish(self, ctx: CartContext, cart_id: str, body: Any, state: FyndCart | None) -> Cart:
         """The cart a mutation answered with (one GET only when the answer leaves parts out)."""
         if fm.is_complete(body):
+            # a mutation's `message`/`success` acknowledge the call; they say nothing about the cart
+            body = {k: v for k, v in body.items() if k not in ("message", "success")}
             self._keep(self._cart_key(cart_id, ctx, state), body)
         else:
             body = self._read(ctx, cart_id, state, fresh=True)
@@ -434,6 +436,8 @@ class FyndProvider:
         if not cart_id:
             return self._empty(ctx)
         state = self._state(cart_id)
+        if state is not None and not state.is_open:
+            return self._empty(ctx)  # ordered or merged away: no longer the shopper's cart
         body = self._read(ctx, cart_id, state)
         if body is None:
             return self._empty(ctx)
@@ -930,8 +934,10 @@ class FyndProvider:
 
     def _replay(self, row: FyndOrder, ctx: CartContext) -> Order:
         """The same key again: the placed order, never a second POST."""
+        # the key is a signed secret of the checkout page: holding it is enough, but a signed-in
+        # shopper never gets another customer's order
         user_id = _user_id(ctx)
-        if row.user_id and user_id != row.user_id:
+        if row.user_id and user_id is not None and user_id != row.user_id:
             raise NotFound(MSG_ORDER_NOT_FOUND)
         deadline = time.monotonic() + ORDER_WAIT_SECONDS
         while row.state == FyndOrder.State.PENDING and time.monotonic() < deadline:
