@@ -98,7 +98,9 @@ def main() -> int:
         products, update_index = pick_products(CART_LINES)
         client = Client(SERVER_NAME="127.0.0.1")
         for product, variant, quantity in products[: args.lines]:
-            client.post("/cart/add/", {"product": product, "size": variant, "quantity": quantity})
+            r = client.post("/cart/add/", {"product": product, "size": variant, "quantity": quantity})
+            if r.status_code != 303:
+                raise SystemExit(f"add to cart answered {r.status_code}; nothing to profile")
         client.get("/cart/")
         _p, variant, quantity = products[min(update_index, args.lines - 1)]
         line = m.LocalCartLine.objects.get(cart_id=client.session[CART_ID], variant_id=variant)
