@@ -734,6 +734,7 @@ def map_cart(
     signed_in: bool = False,
     shipping_address: Address | None = None,
     billing_address: Address | None = None,
+    staff_user: str = "",
 ) -> Cart:
     body = _dict(body)
     lines = tuple(map_line(item, pincode=pincode) for item in _list(body.get("items")) if _dict(item))
@@ -768,7 +769,7 @@ def map_cart(
         pincode=pincode,
         messages=tuple(messages),
         checkout_blocked=blocked,
-        staff_user=_str(body.get("staff_user_id")),
+        staff_user=_str(body.get("staff_user_id")) or staff_user,
         coupon_code=coupon_code(body),
         loyalty=map_loyalty(bv) if signed_in else None,
         meta=meta,

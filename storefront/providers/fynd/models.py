@@ -4,8 +4,8 @@ Fynd resolves a cart from the Fynd user's session cookies plus `?id=`; the store
 customer accounts and no Fynd user session, so it names every cart by id and remembers here:
 
 - FyndCart: whose cart an id is (the signed-in customer's cart follows them across devices and is
-  merged into at sign-in), and the choices Fynd's cart body does not echo back (order type, the
-  selected delivery and billing addresses).
+  merged into at sign-in), and what Fynd's cart body does not echo back (order type, the selected
+  delivery and billing addresses, the member of our staff who prepared it).
 - FyndAddress: which Fynd address ids belong to which customer (address lists are filtered by it,
   so one customer never sees another's addresses whatever Fynd's anonymous scope holds).
 - FyndOrder: one row per checkout idempotency key; it guards double submits (Fynd's checkout
@@ -28,6 +28,7 @@ class FyndCart(models.Model):
     buy_now = models.BooleanField(default=False)
     is_open = models.BooleanField(default=True)
     order_type = models.CharField(max_length=16, blank=True)
+    staff_user = models.CharField(max_length=150, blank=True)  # who on our staff last edited it
     shipping_address = models.JSONField(null=True, blank=True)
     billing_address = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

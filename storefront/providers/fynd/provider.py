@@ -398,6 +398,7 @@ class FyndProvider:
             signed_in=ctx.customer is not None,
             shipping_address=shipping,
             billing_address=billing,
+            staff_user=state.staff_user if state else "",
         )
 
     def _empty(self, ctx: CartContext, cart_id: str = "") -> Cart:
@@ -405,6 +406,10 @@ class FyndProvider:
 
     def _finish(self, ctx: CartContext, cart_id: str, body: Any, state: FyndCart | None) -> Cart:
         """The cart a mutation answered with (one GET only when the answer leaves parts out)."""
+        if ctx.staff_user and (state is None or state.staff_user != ctx.staff_user):
+            state = self._state_for_write(cart_id, ctx, state)
+            state.staff_user = ctx.staff_user
+            state.save(update_fields=["staff_user", "updated_at"])
         if fm.is_complete(body):
             # a mutation's `message`/`success` acknowledge the call; they say nothing about the cart
             body = {k: v for k, v in body.items() if k not in ("message", "success")}
@@ -890,11 +895,16 @@ class FyndProvider:
             row.save(update_fields=["state"])
             logger.error("Fynd checkout of cart %s answered without an order id", cart_id)
             raise ProviderUnavailable(MSG_ORDER_UNKNOWN)
+        # the checkout answer's cart is what Fynd ordered (with its COD charge); else what we sent
+        ordered = fm._dict(answer.get("cart"))
+        if not fm.is_complete(ordered):
+            ordered = body
+        ordered = {k: v for k, v in ordered.items() if k not in ("message", "success")}
         row.order_id = order_id
         row.state = FyndOrder.State.PLACED
         row.placed_at = timezone.now()
         row.snapshot = {
-            "cart": body,
+            "cart": ordered,
             "payment_mode": payment_mode,
             "email": email,
             "pincode": self._pincode(ctx, state),

@@ -733,3 +733,56 @@ def test_the_cart_and_checkout_pages_render_a_fynd_cart(account, client, fake_fy
     cart_id = client.session["cart:id"]
     assert cart_id not in page  # the Fynd cart id never reaches the browser
     assert client.get("/checkout/").status_code == 200
+
+
+def test_a_cart_prepared_by_staff_says_so(cs, fake_fynd):  # noqa: F811
+    staff_cs = CartSession(session=cs.session, staff_user="staff@demo.local")
+    add(staff_cs)
+
+    assert selectors.cart_get(cs=cs).staff_user == "staff@demo.local"
+
+
+def test_the_order_keeps_what_fynd_charged_including_cod(cs, fake_fynd):  # noqa: F811
+    cart = _ready(cs)
+    token = services.checkout_issue_key(cart=cart)
+
+    order = services.checkout_place_order(cs=cs, token=token, payment_mode="COD")
+
+    assert order.row("cod_charge").amount == ff.COD_CHARGE
+    assert order.total == cart.total + ff.COD_CHARGE
+    assert str(order.total) == str(fake_fynd.orders[order.id]["breakup"]["total"])
+
+
+# --------------------------------------------------------------------------- the operator's commands
+
+
+def test_provider_add_activate_and_test_from_the_shell(db, fake_fynd, capsys):  # noqa: F811
+    from django.core.management import call_command
+
+    call_command(
+        "provider", "add", "--kind", "fynd", "--name", "fynd-shell", "--base-url", fake_fynd.base_url,
+        "--set", f"application_id={fake_fynd.app_id}", "--set", f"application_token={fake_fynd.app_token}",
+        "--set", "ordering_source=storefront", "--activate",
+    )  # fmt: skip
+    call_command("provider", "test", "fynd-shell")
+
+    out = capsys.readouterr().out
+    assert "active for: shop" in out
+    assert "fynd-shell: OK" in out and "products in Fynd application app123" in out
+    assert fake_fynd.app_token not in out
+    assert fake_fynd.calls[-1].headers["x-ordering-source"] == "storefront"
+    assert isinstance(get_shop_provider(), FyndProvider)
+
+
+def test_provider_test_fails_cleanly_with_wrong_credentials(db, fake_fynd):  # noqa: F811
+    from django.core.management import CommandError, call_command
+
+    call_command(
+        "provider", "add", "--kind", "fynd", "--name", "fynd-bad", "--base-url", fake_fynd.base_url,
+        "--set", "application_id=app123", "--set", "application_token=not-the-token",
+    )  # fmt: skip
+
+    with pytest.raises(CommandError) as exc:
+        call_command("provider", "test", "fynd-bad")
+
+    assert "ProviderAuthError" in str(exc.value) and "not-the-token" not in str(exc.value)
