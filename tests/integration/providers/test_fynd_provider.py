@@ -786,3 +786,24 @@ def test_provider_test_fails_cleanly_with_wrong_credentials(db, fake_fynd):  # n
         call_command("provider", "test", "fynd-bad")
 
     assert "ProviderAuthError" in str(exc.value) and "not-the-token" not in str(exc.value)
+
+
+def test_a_head_the_server_refuses_falls_back_to_a_get(cs, fake_fynd):  # noqa: F811
+    add(cs)
+    fake_fynd.fail_next(DETAIL, 405, {"message": "Method not allowed"}, method="HEAD")
+    fake_fynd.reset_counts()
+
+    cart = selectors.cart_get(cs=cs)
+
+    assert calls(fake_fynd) == [("HEAD", "/detail"), ("GET", "/detail")]
+    assert len(cart.lines) == 1
+
+
+def test_placing_an_order_costs_one_head_and_one_post(cs, fake_fynd):  # noqa: F811
+    cart = _ready(cs)
+    token = services.checkout_issue_key(cart=cart)
+    fake_fynd.reset_counts()
+
+    services.checkout_place_order(cs=cs, token=token, payment_mode="COD")
+
+    assert calls(fake_fynd) == [("HEAD", "/detail"), ("POST", "/checkout")]
