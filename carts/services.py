@@ -33,6 +33,8 @@ MSG_MERGE_ADJUSTED = "Some quantities were adjusted: {details}."
 
 
 def cart_add_item(*, cs: CartSession, product_id: str, variant_id: str | None, quantity: int) -> Cart:
+    if cs.session.session_key is None:
+        cs.session.save()  # the cart is tied to the browser session from its first item
     cart = get_shop_provider().add_item(
         cs.context(), product_id=product_id, variant_id=variant_id, quantity=quantity
     )

@@ -48,6 +48,7 @@ class CartSession:
             pincode=self.session.get(PINCODE, ""),
             buy_now=buy_now,
             staff_user=self.staff_user,
+            session_key=self.session.session_key or "",
         )
 
     def fresh_buy_now(self) -> CartSession:

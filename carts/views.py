@@ -4,6 +4,7 @@ or a 303 back to the page (no JavaScript)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -39,6 +40,7 @@ CART_PARTIALS = (
     "cart-meta",
     "checkout-button",
 )
+CART_PARTIALS_WITHOUT_META = tuple(p for p in CART_PARTIALS if p != "cart-meta")
 
 
 def _on_checkout(request) -> bool:
@@ -46,13 +48,17 @@ def _on_checkout(request) -> bool:
     return current.startswith(reverse("checkout"))
 
 
-def _cart_fragments(request, cart: Cart, *, status: int = 200, errors=None) -> HttpResponse:
-    """The regions a cart change touches, on whichever page the form was on."""
+def _cart_fragments(
+    request, cart: Cart, *, status: int = 200, errors=None, with_meta: bool = False
+) -> HttpResponse:
+    """The regions a cart change touches, on whichever page the form was on. The cart-meta form
+    only changes with update-meta, or when the cart empties and it goes away."""
     if _on_checkout(request):
         context = checkout_context(request, cart, errors=errors)
         return render_fragments(request, CHECKOUT_TEMPLATE, CHECKOUT_PARTIALS, context, status=status)
+    partials = CART_PARTIALS if with_meta or cart.is_empty else CART_PARTIALS_WITHOUT_META
     context = {"cart": cart, "errors": errors or {}}
-    return render_fragments(request, CART_TEMPLATE, CART_PARTIALS, context, status=status)
+    return render_fragments(request, CART_TEMPLATE, partials, context, status=status)
 
 
 def _unavailable(request) -> HttpResponse:
@@ -265,7 +271,7 @@ def apply_coupon(request: HtmxHttpRequest) -> HttpResponse:
         success=lambda cart, data: services.MSG_COUPON_APPLIED.format(
             code=cart.coupon_code, amount=format_inr(-cart.row("coupon").amount)
         ),
-        error_key="apply-coupon",
+        error_key="redemptions",
     )
 
 
@@ -276,7 +282,7 @@ def remove_coupon(request: HtmxHttpRequest) -> HttpResponse:
         forms.EmptyForm(request.POST),
         lambda cs, data: services.cart_remove_coupon(cs=cs),
         success=lambda cart, data: services.MSG_COUPON_REMOVED,
-        error_key="apply-coupon",
+        error_key="redemptions",
     )
 
 
@@ -289,7 +295,7 @@ def apply_loyalty(request: HtmxHttpRequest) -> HttpResponse:
         success=lambda cart, data: services.MSG_POINTS_APPLIED.format(
             points=cart.loyalty.applied if cart.loyalty else 0
         ),
-        error_key="apply-loyalty",
+        error_key="redemptions",
     )
 
 
@@ -300,7 +306,7 @@ def remove_loyalty(request: HtmxHttpRequest) -> HttpResponse:
         forms.EmptyForm(request.POST),
         lambda cs, data: services.cart_remove_loyalty(cs=cs),
         success=lambda cart, data: services.MSG_POINTS_REMOVED,
-        error_key="apply-loyalty",
+        error_key="redemptions",
     )
 
 
@@ -311,7 +317,7 @@ def apply_gift_card(request: HtmxHttpRequest) -> HttpResponse:
         forms.GiftCardForm(request.POST),
         lambda cs, data: services.cart_apply_gift_card(cs=cs, code=data["code"], pin=data["pin"]),
         success=lambda cart, data: services.MSG_GIFT_CARD_APPLIED.format(tail=data["code"][-4:]),
-        error_key="apply-gift-card",
+        error_key="redemptions",
     )
 
 
@@ -322,7 +328,7 @@ def remove_gift_card(request: HtmxHttpRequest) -> HttpResponse:
         forms.RemoveGiftCardForm(request.POST),
         lambda cs, data: services.cart_remove_gift_card(cs=cs, code=data["code"]),
         success=lambda cart, data: services.MSG_GIFT_CARD_REMOVED.format(tail=data["code"][-4:]),
-        error_key="apply-gift-card",
+        error_key="redemptions",
     )
 
 
@@ -333,7 +339,7 @@ def apply_credit(request: HtmxHttpRequest) -> HttpResponse:
         forms.EmptyForm(request.POST),
         lambda cs, data: services.cart_apply_credit(cs=cs),
         success=lambda cart, data: services.MSG_CREDIT_APPLIED,
-        error_key="apply-credit",
+        error_key="redemptions",
     )
 
 
@@ -344,7 +350,7 @@ def remove_credit(request: HtmxHttpRequest) -> HttpResponse:
         forms.EmptyForm(request.POST),
         lambda cs, data: services.cart_remove_credit(cs=cs),
         success=lambda cart, data: services.MSG_CREDIT_REMOVED,
-        error_key="apply-credit",
+        error_key="redemptions",
     )
 
 
@@ -371,6 +377,7 @@ def update_meta(request: HtmxHttpRequest) -> HttpResponse:
         run,
         success=lambda cart, data: services.MSG_META_SAVED,
         error_key="update-meta",
+        fragments=partial(_cart_fragments, with_meta=True),
     )
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.loader import render_to_string
+from django.template import RequestContext
+from django.template.loader import get_template
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import trigger_client_event
 from django_htmx.middleware import HtmxDetails
@@ -32,14 +33,24 @@ def render_fragments(
     with_messages: bool = True,
 ) -> HttpResponse:
     """Render `template#partial` for each name: the first is the swap target, the rest go out
-    of band (the partials add hx-swap-oob when `oob` is true). Pending messages go out of band too."""
-    body = []
-    if not partials:
-        body.append(render_to_string(template, dict(context), request=request))
-    for index, name in enumerate(partials):
-        body.append(render_to_string(f"{template}#{name}", {**context, "oob": index > 0}, request=request))
+    of band (the partials add hx-swap-oob when `oob` is true). Pending messages go out of band too.
+
+    All parts share one RequestContext, so the context processors run once per response, not
+    once per part."""
+    if partials:
+        parts = [(get_template(f"{template}#{name}"), {"oob": i > 0}) for i, name in enumerate(partials)]
+    else:  # a whole small template, rendered as the caller's context says
+        parts = [(get_template(template), {})]
     if with_messages:
-        body.append(render_to_string("partials/messages.html", {"oob": True}, request=request))
+        parts.append((get_template("partials/messages.html"), {"oob": True}))
+    request_context = RequestContext(request, dict(context))
+    body = []
+    for tmpl, extra in parts:
+        engine_template = tmpl.template  # the django.template.Template behind the backend wrapper
+        with request_context.bind_template(engine_template):
+            request_context.template_name = engine_template.name
+            with request_context.push(extra):
+                body.append(engine_template._render(request_context))
     return HttpResponse("".join(body), status=status)
 
 

@@ -40,14 +40,16 @@ def format_inr(amount: Decimal | None) -> str:
     """₹1,23,456.50: Indian digit grouping (lakh, crore) via Babel's en_IN locale."""
     if amount is None:
         return ""
-    return _format_inr(quantize(to_money(amount)))
+    amount = quantize(to_money(amount))
+    return _format_inr(str(amount if amount else amount.copy_abs()))
 
 
 @lru_cache(maxsize=8192)
-def _format_inr(amount: Decimal) -> str:
+def _format_inr(amount: str) -> str:
     # Babel re-reads the locale's pattern on every call; a page shows the same few dozen amounts
     # again and again, so the formatted strings are memoised.
-    return format_currency(amount, "INR", locale="en_IN")
+    # keyed by the string: Decimal("-0.00") == Decimal("0.00") would share a cache entry
+    return format_currency(Decimal(amount), "INR", locale="en_IN")
 
 
 def plain(amount: Decimal) -> str:

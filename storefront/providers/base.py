@@ -47,6 +47,7 @@ class CartContext:
     pincode: str = ""
     buy_now: bool = False
     staff_user: str = ""
+    session_key: str = ""  # the browser session, for providers that tie anonymous carts to it
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,8 @@ def built_kinds(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_kind_without_a_built_provider_cannot_be_activated():
+def test_a_kind_without_a_built_provider_cannot_be_activated(monkeypatch):
+    monkeypatch.delitem(PROVIDER_CLASSES, "fynd", raising=False)
     fynd = make_account("fynd-main", "fynd", FYND_CREDS)
 
     with pytest.raises(UnknownProviderKind):

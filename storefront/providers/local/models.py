@@ -105,6 +105,8 @@ class LocalCart(models.Model):
     buy_now = models.BooleanField(default=False)
     pincode = models.CharField(max_length=6, blank=True)
     staff_user = models.CharField(max_length=150, blank=True)
+    # the browser session an anonymous cart belongs to: two tabs adding at once find one cart
+    session_key = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -114,7 +116,13 @@ class LocalCart(models.Model):
                 fields=["user"],
                 condition=models.Q(status="open", buy_now=False),
                 name="one_open_cart_per_customer",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["session_key"],
+                condition=models.Q(status="open", buy_now=False, user__isnull=True)
+                & ~models.Q(session_key=""),
+                name="one_open_anonymous_cart_per_session",
+            ),
         ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -232,14 +233,22 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
         except ValueError:  # a malformed id from an old session is just "no cart"
             return None
         if cart_id is None:
+            if ctx.session_key and not ctx.buy_now and not ctx.customer:
+                return qs.filter(session_key=ctx.session_key, user__isnull=True, buy_now=False).first()
             return None
         if ctx.buy_now:
             # a customer's buy-now cart is theirs (points, credit, their orders); a guest's is no one's
             owner = Q(user__isnull=True)
             if ctx.customer:
                 owner |= Q(user_id=ctx.customer.id)
-            return qs.filter(owner, pk=cart_id, buy_now=True).first()
-        return qs.filter(pk=cart_id, user__isnull=True, buy_now=False).first()
+            qs = qs.filter(owner, buy_now=True)
+        else:
+            qs = qs.filter(user__isnull=True, buy_now=False)
+        try:
+            # .get() on the primary key: .first() would add an ORDER BY over every joined column
+            return qs.get(pk=cart_id)
+        except m.LocalCart.DoesNotExist:
+            return None
 
     def _open_cart_for_write(self, ctx: CartContext) -> m.LocalCart:
         cart = self._find_cart(ctx, lock=True)
@@ -251,10 +260,11 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
                     user_id=ctx.customer.id if ctx.customer else None,
                     buy_now=ctx.buy_now,
                     staff_user=ctx.staff_user,
+                    session_key="" if ctx.customer or ctx.buy_now else ctx.session_key,
                 )
         except IntegrityError:
-            # another request created this customer's cart a moment ago: use that one
-            cart = self._find_cart(ctx, lock=True)
+            # another request of this customer or browser session created the cart a moment ago
+            cart = self._find_cart(replace(ctx, cart_id=None), lock=True)
             if cart is None:
                 raise
             return cart

@@ -75,3 +75,42 @@ def test_concurrent_adds_to_one_customer_cart_lose_nothing(cart_exists):
         assert line.quantity == 3
         assert m.LocalCart.objects.filter(user=user, status="open", buy_now=False).count() == 1
         services.cart_remove_line(cs=cs, line_id=line.id)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_of_one_anonymous_session_adding_at_once_share_one_cart():
+    call_command("seed_demo", stdout=StringIO())
+    dal = m.Variant.objects.get(product__slug="toor-dal-1kg")
+    almonds = m.Variant.objects.get(product__slug="almonds-500g")
+
+    for _ in range(5):
+        # given a browser session with no cart yet, open in two tabs (the same session cookie)
+        session = SessionStore()
+        session.save()
+        key = session.session_key
+        barrier = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def tab(variant: m.Variant, key=key, barrier=barrier, errors=errors) -> None:
+            try:
+                cs = CartSession(session=SessionStore(session_key=key))
+                barrier.wait(timeout=10)
+                services.cart_add_item(cs=cs, product_id=str(variant.product_id), variant_id=None, quantity=1)
+            except BaseException as exc:  # noqa: BLE001 - reported to the test thread
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        # when both tabs add their first item at the same moment
+        threads = [threading.Thread(target=tab, args=(v,)) for v in (dal, almonds)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+
+        # then both items are in the one cart the session finds
+        assert errors == []
+        cart = selectors.cart_get(cs=CartSession(session=SessionStore(session_key=key)))
+        assert sorted(ln.product.slug for ln in cart.lines) == ["almonds-500g", "toor-dal-1kg"]
+        assert m.LocalCart.objects.filter(session_key=key, status="open").count() == 1
