@@ -211,6 +211,9 @@ MSG_CHANGED_ADDED = "{name} was added to your cart."
 MSG_CHANGED_COUPON = "The coupon on your cart changed."
 MSG_CHANGED_COUPON_INVALID = "Coupon {code} no longer applies: {reason}"
 MSG_CHANGED_TOTAL = "Your total changed from {old} to {new}."
+MSG_CHANGED_GIFT_CARD = "Gift card …{tail} now pays {new} instead of {old}."
+MSG_CHANGED_POINTS = "Your loyalty points now take off {new} instead of {old}."
+MSG_CHANGED_CREDIT = "Your store credit now pays {new} instead of {old}."
 _SIGNER_SALT = "storefront.checkout"
 CHECKOUT_MAX_AGE = 60 * 60 * 6
 
@@ -221,7 +224,17 @@ def checkout_snapshot(cart: Cart) -> dict:
         "cart": cart.id,
         "lines": {ln.id: [ln.variant.id, ln.quantity, str(ln.unit_price)] for ln in cart.lines},
         "coupon": cart.coupon_code,
+        "paid_by": _paid_by(cart),
         "total": str(cart.total),
+    }
+
+
+def _paid_by(cart: Cart) -> dict[str, str]:
+    """What each gift card, the points and the store credit pay on this cart."""
+    return {
+        f"gift_card:{r.code}" if r.kind == "gift_card" else r.kind: str(r.amount)
+        for r in cart.redemptions
+        if r.kind in ("gift_card", "loyalty_points", "credit_balance")
     }
 
 
@@ -281,6 +294,18 @@ def checkout_changes(*, shown: dict, cart: Cart) -> list[CheckoutChange]:
         if cart.coupon_code and row is not None and not row.amount and row.messages:
             text = MSG_CHANGED_COUPON_INVALID.format(code=cart.coupon_code, reason=row.messages[0])
             changes.append(CheckoutChange(text))
+    paid_by = _paid_by(cart)
+    for key, amount in shown.get("paid_by", {}).items():
+        if paid_by.get(key, "0.00") != amount:
+            kind, _, code = key.partition(":")
+            old, new = format_inr(Decimal(amount)), format_inr(Decimal(paid_by.get(key, "0")))
+            if kind == "gift_card":
+                text = MSG_CHANGED_GIFT_CARD.format(tail=code[-4:], old=old, new=new)
+            else:
+                text = (MSG_CHANGED_POINTS if kind == "loyalty_points" else MSG_CHANGED_CREDIT).format(
+                    old=old, new=new
+                )
+            changes.append(CheckoutChange(text))
     if not changes and Decimal(shown.get("total", "0")) != cart.total:
         changes.append(
             CheckoutChange(
@@ -310,7 +335,11 @@ def checkout_place_order(*, cs: CartSession, token: str, payment_mode: str, emai
         if changes:
             raise CheckoutChanged(changes)
     order = provider.place_order(
-        ctx, idempotency_key=f"{shown.get('cart')}:{key}", payment_mode=payment_mode, email=email
+        ctx,
+        idempotency_key=f"{shown.get('cart')}:{key}",
+        payment_mode=payment_mode,
+        email=email,
+        expected_total=Decimal(shown["total"]) if "total" in shown else None,
     )
     if same_cart or not cart.id:
         cs.forget_cart()  # a cart started since is kept

@@ -8,6 +8,7 @@ raw JSON or a database row of a provider.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from .types import (
@@ -153,10 +154,17 @@ class CheckoutProvider(Protocol):
     def payment_modes(self, cart: Cart) -> tuple[tuple[str, str], ...]: ...
 
     def place_order(
-        self, ctx: CartContext, *, idempotency_key: str, payment_mode: str, email: str = ""
+        self,
+        ctx: CartContext,
+        *,
+        idempotency_key: str,
+        payment_mode: str,
+        email: str = "",
+        expected_total: Decimal | None = None,
     ) -> Order:
         """Exactly once per idempotency_key: the same key returns the same order. Raises
-        CheckoutChanged listing what no longer holds (stock, prices, redemptions, delivery)."""
+        CheckoutChanged listing what no longer holds (stock, prices, redemptions, delivery), and
+        when expected_total is given and the total re-checked under the locks differs."""
         ...
 
     def list_orders(self, ctx: CartContext) -> tuple[Order, ...]: ...

@@ -71,6 +71,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -834,7 +835,13 @@ class FyndProvider:
         return ((PAYMENT_COD, PAYMENT_LABELS[PAYMENT_COD]),)
 
     def place_order(
-        self, ctx: CartContext, *, idempotency_key: str, payment_mode: str, email: str = ""
+        self,
+        ctx: CartContext,
+        *,
+        idempotency_key: str,
+        payment_mode: str,
+        email: str = "",
+        expected_total: Decimal | None = None,  # Fynd prices the checkout itself
     ) -> Order:
         key = hashlib.sha256(idempotency_key.encode()).hexdigest()
         existing = FyndOrder.objects.filter(account=self.account, idempotency_key=key).first()

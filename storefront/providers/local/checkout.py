@@ -42,6 +42,8 @@ MSG_NEED_ADDRESS = "Add a delivery address to place the order."
 MSG_NEED_STORE = "Choose a store for pick-up."
 MSG_NEED_PICKUP_CONTACT = "Add the name and phone number of the person picking up."
 MSG_BAD_PAYMENT = "Choose a payment method we accept for this order."
+MSG_TOTAL_CHANGED = "Your total changed from {old} to {new}."
+MSG_CARD_NOW = "Gift card …{tail} now has {balance}."
 MSG_CANCELLED = "Order {number} is cancelled."
 
 PAYMENT_COD = "cod"
@@ -78,7 +80,13 @@ class CheckoutMixin:
         return ((PAYMENT_COD, PAYMENT_LABELS[PAYMENT_COD]),)
 
     def place_order(
-        self, ctx: CartContext, *, idempotency_key: str, payment_mode: str, email: str = ""
+        self,
+        ctx: CartContext,
+        *,
+        idempotency_key: str,
+        payment_mode: str,
+        email: str = "",
+        expected_total: Decimal | None = None,
     ) -> Order:
         """Re-check everything under row locks, then in one transaction take the stock, the coupon
         use, the points, the gift-card balances and the credit, and write the order. The same key
@@ -90,7 +98,11 @@ class CheckoutMixin:
         try:
             with transaction.atomic():
                 return self._place(
-                    ctx, idempotency_key=idempotency_key, payment_mode=payment_mode, email=email
+                    ctx,
+                    idempotency_key=idempotency_key,
+                    payment_mode=payment_mode,
+                    email=email,
+                    expected_total=expected_total,
                 )
         except IntegrityError:
             # a concurrent submit with the same key won the race: answer with its order
@@ -104,7 +116,15 @@ class CheckoutMixin:
             raise NotFound(MSG_ORDER_NOT_FOUND)
         return self._map_order(order)
 
-    def _place(self, ctx: CartContext, *, idempotency_key: str, payment_mode: str, email: str) -> Order:
+    def _place(
+        self,
+        ctx: CartContext,
+        *,
+        idempotency_key: str,
+        payment_mode: str,
+        email: str,
+        expected_total: Decimal | None = None,
+    ) -> Order:
         cart_row = self._find_cart(ctx, lock=True)
         if cart_row is None:
             existing = m.Order.objects.filter(idempotency_key=idempotency_key).first()
@@ -197,6 +217,22 @@ class CheckoutMixin:
                         )
                     )
                 )
+        if expected_total is not None and cart.total != expected_total:
+            # a balance was spent since the page was shown (another order took the gift card,
+            # the points or the credit): never charge other than what the customer agreed to
+            balances = dict(
+                m.GiftCard.objects.filter(code__in=[r.code for r in cart.gift_cards]).values_list(
+                    "code", "balance"
+                )
+            )
+            for r in cart.gift_cards:
+                balance = format_inr(balances.get(r.code, 0))
+                changes.append(CheckoutChange(MSG_CARD_NOW.format(tail=r.code[-4:], balance=balance)))
+            changes.append(
+                CheckoutChange(
+                    MSG_TOTAL_CHANGED.format(old=format_inr(expected_total), new=format_inr(cart.total))
+                )
+            )
         if payment_mode not in dict(self.payment_modes(cart)):
             changes.append(CheckoutChange(MSG_BAD_PAYMENT))
         if changes:
