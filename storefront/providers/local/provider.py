@@ -74,6 +74,7 @@ MSG_PRICE_DOWN = "Price dropped from {old} to {new} since you added it."
 MSG_PRICE_UP = "Price went up from {old} to {new} since you added it."
 MSG_CHECKOUT_BLOCKED = "Some items in your cart are unavailable. Update or remove them to check out."
 MSG_ADDRESS_UNSERVICEABLE = "We don't deliver to {pincode} yet: choose another address or pick up in store."
+MSG_CARD_LEFT = "{amount} left on the card after this order"
 MSG_PRODUCT_OUT_OF_STOCK = "This product is out of stock."
 
 _CART_JOINS = (
@@ -396,7 +397,10 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
         for card in cards:
             redemptions.append(
                 Redemption(
-                    "gift_card", card.code, used.get(card.code, ZERO), f"balance {format_inr(card.balance)}"
+                    "gift_card",
+                    card.code,
+                    used.get(card.code, ZERO),
+                    MSG_CARD_LEFT.format(amount=format_inr(card.balance - used.get(card.code, ZERO))),
                 )
             )
         if result.credit_used:

@@ -71,7 +71,7 @@ def test_save_without_htmx(groceries):
     assert ("success", MSG_META_SAVED) in page.alerts
     assert saved_meta(groceries)["comment"] == "Leave with the security desk"
     # no business name given: the invoice line names the GSTIN only
-    assert "GST invoice to GSTIN · 27AAPFU0939F1ZV" in page.by_id("cart-meta").content
+    assert "GST invoice for GSTIN 27AAPFU0939F1ZV" in page.by_id("cart-meta").content
 
 
 def test_business_name_is_dropped_without_a_gstin(groceries):
