@@ -6,4 +6,7 @@ def storefront(request):
     costs no provider call for it) and the active provider's capabilities."""
     session = getattr(request, "session", None)
     count = session.get("cart:count", 0) if session is not None else 0
-    return {"cart_count": count, "capabilities": get_shop_provider().capabilities}
+    htmx = getattr(request, "htmx", None)
+    # the page the shopper is on: for an htmx fragment that is the page, not the form's POST URL
+    page_path = (htmx.current_url_abs_path if htmx else None) or request.get_full_path()
+    return {"cart_count": count, "capabilities": get_shop_provider().capabilities, "page_path": page_path}
