@@ -191,7 +191,7 @@ class SetAddressForm(forms.Form):
 
 
 class SelectAddressForm(forms.Form):
-    address = forms.CharField(max_length=20, error_messages={"required": "Choose an address."})
+    address = forms.CharField(max_length=64, error_messages={"required": "Choose an address."})
     role = forms.ChoiceField(
         choices=[("shipping", "shipping"), ("billing", "billing")], initial="shipping", required=False
     )
