@@ -201,3 +201,13 @@ class PlaceOrderForm(forms.Form):
     idempotency_key = forms.CharField(max_length=2000)
     payment_mode = forms.CharField(max_length=24)
     email = forms.EmailField(required=False)
+
+
+MSG_SHARE_MODE = "Choose whether to add these items to your cart or replace your cart with them."
+
+
+class AcceptSharedCartForm(forms.Form):
+    mode = forms.ChoiceField(
+        choices=[("merge", "Add to my cart"), ("replace", "Replace my cart")],
+        error_messages={"required": MSG_SHARE_MODE, "invalid_choice": MSG_SHARE_MODE},
+    )

@@ -52,3 +52,10 @@ def order_get(*, cs: CartSession, order_id: str, guest_token: str = "") -> Order
     if not guest_token:
         guest_token = cs.session.get("orders:guest", {}).get(order_id, "")
     return get_shop_provider().get_order(cs.context(), order_id=order_id, guest_token=guest_token)
+
+
+def shared_cart_get(*, token: str) -> Cart:
+    provider = get_shop_provider()
+    if Capability.SHARE_CART not in provider.capabilities:
+        raise CapabilityMissing()
+    return provider.get_shared_cart(token)

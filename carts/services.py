@@ -20,7 +20,15 @@ from storefront.exceptions import (
 from storefront.money import format_inr
 from storefront.providers import get_shop_provider
 from storefront.providers.base import CartContext, MergeResult
-from storefront.providers.types import Address, Cart, CartMeta, CheckoutChange, DeliveryCheck, Order
+from storefront.providers.types import (
+    Address,
+    Capability,
+    Cart,
+    CartMeta,
+    CheckoutChange,
+    DeliveryCheck,
+    Order,
+)
 
 from .session import CartSession
 
@@ -348,3 +356,22 @@ def checkout_place_order(*, cs: CartSession, token: str, payment_mode: str, emai
         guest_orders[order.id] = order.guest_token
         cs.session["orders:guest"] = guest_orders
     return order
+
+
+# ---------------------------------------------------------------------------- share links
+
+MSG_SHARED_LINK = "Anyone with this link can add these items to their cart: {url}"
+MSG_SHARED_MERGED = "The shared items were added to your cart."
+MSG_SHARED_REPLACED = "Your cart now holds the shared items."
+
+
+def cart_share(*, cs: CartSession) -> str:
+    """Create a share link for the cart; returns the token."""
+    provider = get_shop_provider()
+    if Capability.SHARE_CART not in provider.capabilities:
+        raise CapabilityMissing()
+    return provider.share_cart(cs.context())
+
+
+def cart_accept_shared(*, cs: CartSession, token: str, mode: str) -> Cart:
+    return _mutation(cs, "accept_shared_cart", token=token, mode=mode)

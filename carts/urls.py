@@ -24,4 +24,7 @@ urlpatterns = [
     path("meta/", views.update_meta, name="update-meta"),
     path("address/", views.set_address, name="set-address"),
     path("address/select/", views.select_address, name="select-address"),
+    path("share/", views.share_cart, name="share-cart"),
+    path("shared/<str:token>/", views.shared_cart, name="shared-cart"),
+    path("shared/<str:token>/accept/", views.accept_shared_cart, name="accept-shared-cart"),
 ]

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from functools import partial
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from storefront.exceptions import ProviderError, StorefrontError
+from storefront.exceptions import NotFound, ProviderError, StorefrontError
 from storefront.htmx import (
     HtmxHttpRequest,
     add_error,
@@ -419,3 +419,62 @@ def select_address(request: HtmxHttpRequest) -> HttpResponse:
         default_next=reverse("checkout"),
         error_key="set-address",
     )
+
+
+# ---------------------------------------------------------------------------- share links
+
+
+@require_POST
+def share_cart(request: HtmxHttpRequest) -> HttpResponse:
+    """Create a share link and show it (in place with htmx; as a message after the redirect)."""
+    cs = CartSession.of(request)
+    try:
+        token = services.cart_share(cs=cs)
+    except StorefrontError as exc:
+        text, status = error_message(exc)
+        if status >= 500:
+            messages.error(request, text)
+            return _unavailable(request)
+        if request.htmx:
+            return render(request, "carts/cart.html#share-cart", {"share_error": text}, status=422)
+        messages.error(request, text)
+        return redirect_303(reverse("carts:cart"))
+    url = request.build_absolute_uri(reverse("carts:shared-cart", args=[token]))
+    if request.htmx:
+        return render(request, "carts/cart.html#share-cart", {"share_url": url})
+    messages.success(request, services.MSG_SHARED_LINK.format(url=url))
+    return redirect_303(reverse("carts:cart"))
+
+
+@require_GET
+def shared_cart(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    try:
+        shared = selectors.shared_cart_get(token=token)
+    except NotFound as exc:
+        raise Http404(exc.user_message) from exc
+    except StorefrontError as exc:
+        add_error(request, exc)
+        return _unavailable(request)
+    return render(request, "carts/shared_cart.html", {"shared": shared, "token": token})
+
+
+@require_POST
+def accept_shared_cart(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    form = forms.AcceptSharedCartForm(request.POST)
+    cs = CartSession.of(request)
+    if not form.is_valid():
+        messages.error(request, forms.first_error(form)[1])
+        return redirect_303(reverse("carts:shared-cart", args=[token]))
+    mode = form.cleaned_data["mode"]
+    try:
+        services.cart_accept_shared(cs=cs, token=token, mode=mode)
+    except StorefrontError as exc:
+        if add_error(request, exc) >= 500:
+            return _unavailable(request)
+        return redirect_303(reverse("carts:shared-cart", args=[token]))
+    messages.success(request, services.MSG_SHARED_MERGED if mode == "merge" else services.MSG_SHARED_REPLACED)
+    response = redirect_303(reverse("carts:cart"))
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("carts:cart")
+    return response

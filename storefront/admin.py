@@ -25,6 +25,8 @@ class ProviderAccountForm(forms.ModelForm):
     """Credentials are write-only: secret fields start empty, and an empty field keeps the stored
     value. Non-secret identifiers (application id, store id, ...) are shown."""
 
+    base_url = forms.URLField(required=False, assume_scheme="https", help_text="the provider's API root")
+
     class Meta:
         model = ProviderAccount
         fields = ["kind", "name", "base_url", "connect_timeout", "read_timeout"]

@@ -148,7 +148,6 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 30
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # Outbound calls to providers: (connect, read) seconds, overridable per account.
 PROVIDER_TIMEOUT = (env("PROVIDER_CONNECT_TIMEOUT"), env("PROVIDER_READ_TIMEOUT"))

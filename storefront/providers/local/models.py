@@ -96,6 +96,7 @@ class LocalCart(models.Model):
         OPEN = "open"
         MERGED = "merged"
         ORDERED = "ordered"
+        SHARED = "shared"  # a frozen copy behind a share link
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(

@@ -74,6 +74,12 @@ MSG_PRICE_DOWN = "Price dropped from {old} to {new} since you added it."
 MSG_PRICE_UP = "Price went up from {old} to {new} since you added it."
 MSG_CHECKOUT_BLOCKED = "Some items in your cart are unavailable. Update or remove them to check out."
 MSG_ADDRESS_UNSERVICEABLE = "We don't deliver to {pincode} yet: choose another address or pick up in store."
+MSG_MERGE_CLAMPED = "{name} ({size}): {allowed} instead of {wanted}"
+MSG_MERGE_DROPPED = "{name} ({size}) could not be added: not enough stock"
+MSG_SHARE_EMPTY = "Add something to your cart before sharing it."
+MSG_SHARE_UNKNOWN = "This shared cart link is not valid."
+MSG_SHARE_MODE = "Choose whether to add these items to your cart or replace your cart with them."
+MSG_SHARE_NOTHING = "None of the shared items can be added right now: they are out of stock."
 MSG_CARD_LEFT = "{amount} left on the card after this order"
 MSG_PRODUCT_OUT_OF_STOCK = "This product is out of stock."
 
@@ -126,6 +132,7 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
             Capability.ADDRESSES,
             Capability.CHECKOUT,
             Capability.BUY_NOW,
+            Capability.SHARE_CART,
         }
     )
 
@@ -561,38 +568,89 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
             if anon is None:
                 return MergeResult(cart=self.get_cart(target), merged_lines=0)
             cart = self._open_cart_for_write(target)
-            adjusted: list[str] = []
-            merged = 0
-            existing = {ln.variant_id: ln for ln in cart.lines.all()}
-            for line in anon.lines.select_related("variant__product"):
-                variant, product = line.variant, line.variant.product
-                rule = self._rule(product)
-                twin = existing.get(variant.pk)
-                wanted = line.quantity + (twin.quantity if twin else 0)
-                allowed = min(wanted, rule.maximum, variant.stock)
-                if rule.increment > 1:
-                    allowed -= allowed % rule.increment
-                if allowed < rule.minimum:
-                    allowed = 0
-                if allowed != wanted:
-                    adjusted.append(
-                        f"{product.name} ({variant.label}): {allowed} instead of {wanted}"
-                        if allowed
-                        else f"{product.name} ({variant.label}) could not be added: not enough stock"
-                    )
-                if allowed == 0:
-                    continue
-                merged += 1
-                if twin:
-                    twin.quantity = allowed
-                    twin.save(update_fields=["quantity"])
-                else:
-                    m.LocalCartLine.objects.create(
-                        cart=cart, variant=variant, quantity=allowed, price_at_add=line.price_at_add
-                    )
+            merged, adjusted = self._merge_lines(anon, cart)
             anon.status = m.LocalCart.Status.MERGED
             anon.save(update_fields=["status", "updated_at"])
             cart.save(update_fields=["updated_at"])
             return MergeResult(
                 cart=self._build_cart(cart, target), merged_lines=merged, adjusted=tuple(adjusted)
             )
+
+    def _merge_lines(self, source: m.LocalCart, cart: m.LocalCart) -> tuple[int, list[str]]:
+        """Add the source cart's lines to `cart`, applying the quantity and stock rules to the sums."""
+        adjusted: list[str] = []
+        merged = 0
+        existing = {ln.variant_id: ln for ln in cart.lines.all()}
+        for line in source.lines.select_related("variant__product"):
+            variant, product = line.variant, line.variant.product
+            rule = self._rule(product)
+            twin = existing.get(variant.pk)
+            wanted = line.quantity + (twin.quantity if twin else 0)
+            allowed = min(wanted, rule.maximum, variant.stock)
+            if rule.increment > 1:
+                allowed -= allowed % rule.increment
+            if allowed < rule.minimum:
+                allowed = 0
+            if allowed != wanted:
+                adjusted.append(
+                    MSG_MERGE_CLAMPED.format(
+                        name=product.name, size=variant.label, allowed=allowed, wanted=wanted
+                    )
+                    if allowed
+                    else MSG_MERGE_DROPPED.format(name=product.name, size=variant.label)
+                )
+            if allowed == 0:
+                continue
+            merged += 1
+            if twin:
+                twin.quantity = allowed
+                twin.save(update_fields=["quantity"])
+            else:
+                m.LocalCartLine.objects.create(
+                    cart=cart, variant=variant, quantity=allowed, price_at_add=line.price_at_add
+                )
+        return merged, adjusted
+
+    # ----------------------------------------------------------------- share links
+    def share_cart(self, ctx: CartContext) -> str:
+        """A snapshot of the cart as it is now, behind an unguessable token (the copy's UUID)."""
+        with transaction.atomic():
+            cart = self._find_cart(ctx)
+            if cart is None or not cart.lines.exists():
+                raise ProviderRejected(MSG_SHARE_EMPTY)
+            copy = m.LocalCart.objects.create(status=m.LocalCart.Status.SHARED, staff_user=ctx.staff_user)
+            m.LocalCartLine.objects.bulk_create(
+                m.LocalCartLine(
+                    cart=copy, variant_id=ln.variant_id, quantity=ln.quantity, price_at_add=ln.price_at_add
+                )
+                for ln in cart.lines.all()
+            )
+            return str(copy.pk)
+
+    def _shared(self, token: str) -> m.LocalCart:
+        try:
+            return m.LocalCart.objects.select_related(*_CART_JOINS).get(
+                pk=uuid.UUID(str(token)), status=m.LocalCart.Status.SHARED
+            )
+        except (ValueError, m.LocalCart.DoesNotExist) as exc:
+            raise NotFound(MSG_SHARE_UNKNOWN) from exc
+
+    def get_shared_cart(self, token: str) -> Cart:
+        return self._build_cart(self._shared(token), CartContext())
+
+    def accept_shared_cart(self, ctx: CartContext, *, token: str, mode: str) -> Cart:
+        """merge: the shared lines are added to the shopper's cart; replace: they become its lines."""
+        if mode not in ("merge", "replace"):
+            raise ProviderRejected(MSG_SHARE_MODE, field="mode")
+        with transaction.atomic():
+            shared = self._shared(token)
+            cart = self._open_cart_for_write(ctx)
+            if mode == "replace":
+                cart.lines.all().delete()
+            merged, _adjusted = self._merge_lines(shared, cart)
+            if not merged:
+                raise ProviderRejected(MSG_SHARE_NOTHING)
+            if shared.staff_user and not cart.staff_user:
+                cart.staff_user = shared.staff_user
+            cart.save(update_fields=["updated_at", "staff_user"])
+            return self._build_cart(cart, ctx)
