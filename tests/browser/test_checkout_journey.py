@@ -183,7 +183,7 @@ def test_signed_in_checkout_with_every_redemption(page: Page, output_dir: Path) 
     expect(summary.locator('[data-breakup-key="total"]')).to_have_attribute(
         "data-amount", f"{after_card:.2f}"
     )
-    expect(summary.locator("[data-coupon-applied]")).to_have_attribute("data-coupon-applied", "WELCOME10")
+    expect(page.locator("[data-coupon-applied]")).to_have_attribute("data-coupon-applied", "WELCOME10")
     expect(page.get_by_label("Gift message")).to_have_value(GIFT_MESSAGE)
     page.screenshot(path=str(output_dir / "checkout-page.png"), full_page=True)
 
