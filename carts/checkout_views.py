@@ -33,7 +33,7 @@ def _checkout_url(cs: CartSession) -> str:
 def checkout_page(request: HtmxHttpRequest) -> HttpResponse:
     cs = CartSession.of(request)
     try:
-        cart = selectors.cart_get(cs=cs)
+        cart = selectors.cart_get(cs=cs, for_checkout=True)
         if cart.is_empty:
             messages.info(request, MSG_EMPTY)
             return redirect_303(reverse("carts:cart"))
@@ -42,6 +42,8 @@ def checkout_page(request: HtmxHttpRequest) -> HttpResponse:
             saved = selectors.cart_addresses(cs=cs)
             if saved:
                 cart = services.cart_select_address(cs=cs, address_id=saved[0].id, role="shipping")
+                if selectors.checkout_needs_repricing():
+                    cart = selectors.cart_get(cs=cs, for_checkout=True)
         context = checkout_context(request, cart)
     except StorefrontError as exc:
         add_error(request, exc)
@@ -87,7 +89,7 @@ def _back_to_checkout(request, cs: CartSession, *, status: int, changes=()) -> H
     if not request.htmx:
         return redirect_303(_checkout_url(cs))
     try:
-        cart = selectors.cart_get(cs=cs)
+        cart = selectors.cart_get(cs=cs, for_checkout=True)
     except StorefrontError:
         return _unavailable(request)
     if cart.is_empty:

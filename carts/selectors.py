@@ -7,8 +7,10 @@ from storefront.providers.types import Address, Capability, Cart, CouponOffer, O
 from .session import CartSession
 
 
-def cart_get(*, cs: CartSession) -> Cart:
-    cart = get_shop_provider().get_cart(cs.context())
+def cart_get(*, cs: CartSession, for_checkout: bool = False) -> Cart:
+    """The cart; `for_checkout` prices it as it will be paid (providers that add payment charges,
+    such as a cash-on-delivery fee, add them only then)."""
+    cart = get_shop_provider().get_cart(cs.context(with_payment_charges=for_checkout))
     cs.remember(cart)
     return cart
 
@@ -59,3 +61,8 @@ def shared_cart_get(*, token: str) -> Cart:
     if Capability.SHARE_CART not in provider.capabilities:
         raise CapabilityMissing()
     return provider.get_shared_cart(token)
+
+
+def checkout_needs_repricing() -> bool:
+    """Whether a cart returned by a mutation must be read again to show checkout totals."""
+    return bool(getattr(get_shop_provider(), "prices_payment_at_checkout", False))

@@ -330,7 +330,7 @@ def checkout_place_order(*, cs: CartSession, token: str, payment_mode: str, emai
     provider = get_shop_provider()
     if not hasattr(provider, "place_order"):
         raise CapabilityMissing()
-    ctx = cs.context()
+    ctx = cs.context(with_payment_charges=True)
     cart = provider.get_cart(ctx)
     same_cart = bool(cart.id) and cart.id == shown.get("cart")
     if not same_cart and shown.get("cart"):

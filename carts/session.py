@@ -40,7 +40,7 @@ class CartSession:
             buy_now = BUY_NOW_PARAM in (request.POST.get("cart"), request.GET.get("cart"))
         return cls(session=request.session, user=getattr(request, "user", None), buy_now=buy_now)
 
-    def context(self, *, buy_now: bool | None = None) -> CartContext:
+    def context(self, *, buy_now: bool | None = None, with_payment_charges: bool = False) -> CartContext:
         buy_now = self.buy_now if buy_now is None else buy_now
         return CartContext(
             cart_id=self.session.get(BUY_NOW_ID if buy_now else CART_ID),
@@ -49,6 +49,7 @@ class CartSession:
             buy_now=buy_now,
             staff_user=self.staff_user,
             session_key=self.session.session_key or "",
+            with_payment_charges=with_payment_charges,
         )
 
     def fresh_buy_now(self) -> CartSession:

@@ -49,6 +49,8 @@ class CartContext:
     buy_now: bool = False
     staff_user: str = ""
     session_key: str = ""  # the browser session, for providers that tie anonymous carts to it
+    # price the cart as it will be paid (e.g. a cash-on-delivery charge): the checkout asks for it
+    with_payment_charges: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,9 +103,9 @@ def _open_cart_id(fake: FakeFynd) -> str:
     return ids[0]
 
 
-def _fynd_breakup(fake: FakeFynd, cart_id: str) -> list[tuple[str, str]]:
+def _fynd_breakup(fake: FakeFynd, cart_id: str, *, cod: bool = False) -> list[tuple[str, str]]:
     """Fynd's display rows for the cart, as (storefront key, amount) in Fynd's order."""
-    display = fake.render_cart(cart_id)["breakup_values"]["display"]
+    display = fake.render_cart(cart_id, cod=cod)["breakup_values"]["display"]
     return [(BREAKUP_KEYS[row["key"]], _signed(row)) for row in display]
 
 
@@ -121,10 +121,13 @@ def _page_breakup(scope: Page | Locator) -> list[tuple[str, str]]:
     return [(r.get_attribute("data-breakup-key"), r.get_attribute("data-amount")) for r in rows.all()]
 
 
-def _expect_breakup_like_fynd(page: Page, fake: FakeFynd, scope: Locator | None = None) -> None:
-    """The breakup rows on the page are Fynd's display rows: same keys, same order, same amounts."""
+def _expect_breakup_like_fynd(
+    page: Page, fake: FakeFynd, scope: Locator | None = None, *, cod: bool = False
+) -> None:
+    """The breakup rows on the page are Fynd's display rows: same keys, same order, same amounts
+    (at checkout, with the cash-on-delivery charge Fynd adds for `c=true`)."""
     scope = scope or page.locator("#price-breakup")
-    expected = _fynd_breakup(fake, _open_cart_id(fake))
+    expected = _fynd_breakup(fake, _open_cart_id(fake), cod=cod)
     expect(scope.locator("[data-breakup-key]")).to_have_count(len(expected))
     assert _page_breakup(scope) == expected
 
@@ -333,16 +336,21 @@ def test_fynd_cart_journey_with_javascript(page: Page, fynd: FakeFynd, output_di
     summary = page.locator("#checkout-summary")
     for key in ("coupon", "loyalty_points"):
         expect(_row(summary, key)).to_have_count(1)
-    expect(_row(summary, "total")).to_have_attribute("data-amount", f"{after_points:.2f}")
+    # checkout prices the cart as it will be paid: Fynd's cash-on-delivery charge is shown up front
+    expect(_row(summary, "cod_charge")).to_have_attribute("data-amount", f"{ff.COD_CHARGE:.2f}")
+    expect(_row(summary, "total")).to_have_attribute("data-amount", f"{after_points + ff.COD_CHARGE:.2f}")
     fake.reset_counts()
     _fill_address(page, name="Asha Rao", pincode="400059")
     selected = page.locator("[data-address-selected]")
     expect(selected).to_contain_text("Asha Rao")
     address_id = selected.get_attribute("data-address-selected")
-    # saved and selected (2 calls), then the checkout fragments list the now saved address (1 GET)
+    # saved and selected (2 calls), the checkout's COD-priced re-read, then the fragments list the
+    # now saved address
     assert [(c.method, c.path) for c in fake.calls if c.path != f"{CART}/basic"] == [
         ("POST", f"{CART}/address"),
         ("POST", f"{CART}/select-address"),
+        ("HEAD", DETAIL),  # the checkout page's COD-priced copy is stale after the change...
+        ("GET", DETAIL),  # ...so it is read again
         ("GET", f"{CART}/address"),
     ]
     assert fake.calls_to(f"{CART}/select-address")[0].body["id"] == address_id
@@ -365,7 +373,10 @@ def test_fynd_cart_journey_with_javascript(page: Page, fynd: FakeFynd, output_di
     expect(page.locator("#redemptions [data-coupon-applied]")).to_have_attribute(
         "data-coupon-applied", "WELCOME10"
     )
-    _expect_breakup_like_fynd(page, fake, page.locator("#checkout-summary"))
+    _expect_breakup_like_fynd(page, fake, page.locator("#checkout-summary"), cod=True)
+    expect(_row(page.locator("#checkout-summary"), "cod_charge")).to_have_attribute(
+        "data-amount", f"{ff.COD_CHARGE:.2f}"
+    )
     shown_total = _amount(_row(page.locator("#checkout-summary"), "total"))
     page.screenshot(path=str(output_dir / "fynd-checkout.png"), full_page=True)
 
@@ -388,8 +399,8 @@ def test_fynd_cart_journey_with_javascript(page: Page, fynd: FakeFynd, output_di
     placed = fake.orders[number]
     assert placed["payment_mode"] == "COD" and placed["address_id"] == address_id
     order_total = _amount(_row(detail, "total"))
-    # Fynd adds its cash-on-delivery charge at checkout; the order shows what Fynd charged
-    assert order_total == Decimal(str(placed["breakup"]["total"])) == shown_total + ff.COD_CHARGE
+    # the checkout showed Fynd's cash-on-delivery charge: the order is what the customer agreed to
+    assert order_total == Decimal(str(placed["breakup"]["total"])) == shown_total
     expect(_row(detail, "cod_charge")).to_have_attribute("data-amount", f"{ff.COD_CHARGE:.2f}")
     assert FyndOrder.objects.get(order_id=number).state == FyndOrder.State.PLACED
     assert not FyndCart.objects.get(cart_id=cart_id).is_open

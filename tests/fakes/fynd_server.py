@@ -972,11 +972,12 @@ class FakeFynd:
         with self._lock:
             return self._app(app_id).carts[cart_id]
 
-    def render_cart(self, cart_id: str, app_id: str | None = None) -> dict:
-        """What ``GET detail?id=<cart_id>&i=true&b=true`` would answer, as plain JSON."""
+    def render_cart(self, cart_id: str, app_id: str | None = None, *, cod: bool = False) -> dict:
+        """What ``GET detail?id=<cart_id>&i=true&b=true`` (``&c=true`` with `cod`) would answer."""
         with self._lock:
             app = self._app(app_id)
-            req = Req("GET", f"{CART}/detail", {}, {}, None, False, app, "", {})
+            query = {"c": "true"} if cod else {}
+            req = Req("GET", f"{CART}/detail", query, {}, None, False, app, "", {})
             return json.loads(dumps(self._cart_json(req, app.carts[cart_id])))
 
     @property

@@ -236,11 +236,24 @@ class FyndClient:
 
     # ------------------------------------------------------------------ cart (fynd.md §2)
     def cart(
-        self, cart_id: str, *, buy_now: bool = False, pincode: str = "", order_type: str = ""
+        self,
+        cart_id: str,
+        *,
+        buy_now: bool = False,
+        pincode: str = "",
+        order_type: str = "",
+        cod: bool = False,
     ) -> tuple[dict[str, Any], str | None]:
-        """GET detail with items and breakup; (cart, Last-Modified header or None)."""
+        """GET detail with items and breakup (and the cash-on-delivery charge with `cod`, the `c`
+        flag); (cart, Last-Modified header or None)."""
         params = _params(
-            id=cart_id, i="true", b="true", buy_now=_flag(buy_now), area_code=pincode, order_type=order_type
+            id=cart_id,
+            i="true",
+            b="true",
+            c=_flag(cod),
+            buy_now=_flag(buy_now),
+            area_code=pincode,
+            order_type=order_type,
         )
         data, headers = self.call("GET", f"{CART}/detail", params=params, pincode=pincode)
         return data, headers.get("Last-Modified")

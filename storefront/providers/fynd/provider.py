@@ -167,6 +167,9 @@ def _user_id(ctx: CartContext) -> int | None:
 
 class FyndProvider:
     kind = "fynd"
+    # Fynd adds the cash-on-delivery charge only when asked (`c=true`): the checkout reads the cart
+    # that way, so the total the customer agrees to is the total Fynd charges.
+    prices_payment_at_checkout = True
     # What fynd.md documents for the storefront. Not declared: GIFT_CARDS (no apply endpoint, only
     # a breakup value), STORE_CREDIT (PATCH detail exists only in the newest SDKs and the cart
     # carries no balance to show), VOUCHERS (another provider's role).
@@ -348,7 +351,13 @@ class FyndProvider:
         return state.order_type if state else ""
 
     def _cart_key(self, cart_id: str, ctx: CartContext, state: FyndCart | None) -> str:
-        parts = (cart_id, ctx.buy_now, self._pincode(ctx, state), self._order_type(state))
+        parts = (
+            cart_id,
+            ctx.buy_now,
+            self._pincode(ctx, state),
+            self._order_type(state),
+            ctx.with_payment_charges,
+        )
         return f"{self._ns}:cart:{_key_part(*parts)}"
 
     def _keep(self, key: str, body: dict, last_modified: str | None = None) -> None:
@@ -381,6 +390,7 @@ class FyndProvider:
                 buy_now=ctx.buy_now,
                 pincode=self._pincode(ctx, state),
                 order_type=self._order_type(state),
+                cod=ctx.with_payment_charges,
             )
         except NotFound:
             cache.delete(key)

@@ -179,7 +179,8 @@ def test_buy_now_is_one_post_and_its_checkout_one_head(fynd, client):
     assert fynd.calls[0].query["buy_now"] == "true"
     page, made = measure(fynd, lambda: client.get("/checkout/?cart=buy-now"))
     assert page.status_code == 200 and "Ceramic Coffee Mug" in page.content.decode()
-    assert made == HEAD
+    assert made == [("GET", "/detail")]  # checkout reads the cart with its COD charge (c=true) once
+    assert fynd.calls[-1].query.get("c") == "true"
 
 
 LINE_ACTIONS = [
@@ -326,11 +327,17 @@ def test_checkout_for_a_guest(fynd, client):
 
     page, made = measure(fynd, lambda: client.get("/checkout/"))
     assert page.status_code == 200
-    assert made == HEAD  # guests have no address book: no address call
+    # checkout reads the cart with its COD charge (c=true) once; guests have no address book
+    assert made == [("GET", "/detail")]
+    assert fynd.calls[-1].query.get("c") == "true"
 
     saved, made = measure(fynd, lambda: client.post("/cart/address/", HOME, headers=ON_CHECKOUT))
     assert saved.status_code == 200
-    assert made == [("POST", "/address"), ("POST", "/select-address")]
+    assert made == [
+        ("POST", "/address"),
+        ("POST", "/select-address"),
+        ("GET", "/detail"),
+    ]  # + the COD-priced re-read
 
     page, made = measure(fynd, lambda: client.get("/checkout/"))
     assert made == HEAD
@@ -357,12 +364,19 @@ def test_checkout_for_a_customer_with_an_address_book(fynd, customer_client, sho
     add(customer_client, "7501", "M", 2)
 
     _, made = measure(fynd, lambda: customer_client.get("/checkout/"))
-    assert made == HEAD  # no saved address yet: the address book is not asked for
+    # checkout reads the cart with its COD charge (c=true) once; no saved address: no address call
+    assert made == [("GET", "/detail")]
+    assert fynd.calls[-1].query.get("c") == "true"
 
     saved, made = measure(fynd, lambda: customer_client.post("/cart/address/", HOME, headers=ON_CHECKOUT))
     assert saved.status_code == 200
     # saved and selected, then the checkout fragments list the customer's addresses
-    assert made == [("POST", "/address"), ("POST", "/select-address"), ("GET", "/address")]
+    assert made == [
+        ("POST", "/address"),
+        ("POST", "/select-address"),
+        ("GET", "/detail"),
+        ("GET", "/address"),
+    ]
     address_id = FyndAddress.objects.get(user=shopper).address_id
 
     _, made = measure(fynd, lambda: customer_client.get("/checkout/"))
@@ -373,7 +387,12 @@ def test_checkout_for_a_customer_with_an_address_book(fynd, customer_client, sho
         lambda: customer_client.post("/cart/address/select/", {"address": address_id}, headers=ON_CHECKOUT),
     )
     assert chosen.status_code == 200
-    assert made == [("POST", "/select-address"), ("GET", "/address")]
+    assert made == [
+        ("POST", "/select-address"),
+        ("HEAD", "/detail"),  # the COD-priced copy is stale after the change...
+        ("GET", "/detail"),  # ...so it is read again
+        ("GET", "/address"),
+    ]
 
 
 def test_a_signed_in_order_placed_with_htmx(fynd, customer_client):

@@ -183,7 +183,7 @@ def test_the_whole_cart_journey(cs, customer_cs, fake_fynd):  # noqa: F811
     assert [a.id for a in selectors.cart_addresses(cs=customer_cs)] == [cart.shipping_address.id]
 
     # checkout
-    token = services.checkout_issue_key(cart=cart)
+    token = services.checkout_issue_key(cart=selectors.cart_get(cs=customer_cs, for_checkout=True))
     order = services.checkout_place_order(cs=customer_cs, token=token, payment_mode="COD")
     assert order.id.startswith("FY") and order.id in fake_fynd.orders
     placed = fake_fynd.orders[order.id]
@@ -553,8 +553,8 @@ def _ready(cs):
 
 
 def test_the_same_key_places_one_order(cs, fake_fynd):  # noqa: F811
-    cart = _ready(cs)
-    token = services.checkout_issue_key(cart=cart)
+    _ready(cs)
+    token = services.checkout_issue_key(cart=selectors.cart_get(cs=cs, for_checkout=True))
 
     first = services.checkout_place_order(cs=cs, token=token, payment_mode="COD", email="a@example.com")
     again = services.checkout_place_order(cs=cs, token=token, payment_mode="COD", email="a@example.com")
@@ -566,8 +566,8 @@ def test_the_same_key_places_one_order(cs, fake_fynd):  # noqa: F811
 
 
 def test_a_checkout_without_address_lists_what_is_missing(cs, fake_fynd):  # noqa: F811
-    cart = add(cs)
-    token = services.checkout_issue_key(cart=cart)
+    add(cs)
+    token = services.checkout_issue_key(cart=selectors.cart_get(cs=cs, for_checkout=True))
 
     with pytest.raises(CheckoutChanged) as exc:
         services.checkout_place_order(cs=cs, token=token, payment_mode="COD")
@@ -577,8 +577,8 @@ def test_a_checkout_without_address_lists_what_is_missing(cs, fake_fynd):  # noq
 
 
 def test_a_refused_checkout_can_be_tried_again(cs, fake_fynd):  # noqa: F811
-    cart = _ready(cs)
-    token = services.checkout_issue_key(cart=cart)
+    _ready(cs)
+    token = services.checkout_issue_key(cart=selectors.cart_get(cs=cs, for_checkout=True))
     fake_fynd.fail_next(f"{CART}/checkout", 400, {"success": False, "message": "Payment mode not allowed"})
 
     with pytest.raises(ProviderRejected) as exc:
@@ -591,8 +591,8 @@ def test_a_refused_checkout_can_be_tried_again(cs, fake_fynd):  # noqa: F811
 
 
 def test_a_checkout_that_times_out_is_never_posted_twice(cs, fake_fynd):  # noqa: F811
-    cart = _ready(cs)
-    token = services.checkout_issue_key(cart=cart)
+    _ready(cs)
+    token = services.checkout_issue_key(cart=selectors.cart_get(cs=cs, for_checkout=True))
     fake_fynd.fail_next(f"{CART}/checkout", None, delay=1.5)  # slow, and the order IS placed
 
     with pytest.raises(ProviderUnavailable) as exc:
@@ -615,8 +615,8 @@ def test_a_checkout_that_times_out_is_never_posted_twice(cs, fake_fynd):  # noqa
 
 
 def test_another_customers_key_does_not_reveal_the_order(customer_cs, customer, account):
-    cart = _ready(customer_cs)
-    token = services.checkout_issue_key(cart=cart)
+    _ready(customer_cs)
+    token = services.checkout_issue_key(cart=selectors.cart_get(cs=customer_cs, for_checkout=True))
     order = services.checkout_place_order(cs=customer_cs, token=token, payment_mode="COD")
     other = get_user_model().objects.create_user(
         username="z@example.com", email="z@example.com", password="x"
@@ -742,14 +742,18 @@ def test_a_cart_prepared_by_staff_says_so(cs, fake_fynd):  # noqa: F811
     assert selectors.cart_get(cs=cs).staff_user == "staff@demo.local"
 
 
-def test_the_order_keeps_what_fynd_charged_including_cod(cs, fake_fynd):  # noqa: F811
+def test_the_checkout_shows_the_cod_charge_fynd_will_add_and_the_order_matches_it(cs, fake_fynd):  # noqa: F811
     cart = _ready(cs)
-    token = services.checkout_issue_key(cart=cart)
+    assert cart.row("cod_charge") is None  # the cart page: goods, delivery, redemptions
 
+    checkout_cart = selectors.cart_get(cs=cs, for_checkout=True)
+    token = services.checkout_issue_key(cart=checkout_cart)
     order = services.checkout_place_order(cs=cs, token=token, payment_mode="COD")
 
-    assert order.row("cod_charge").amount == ff.COD_CHARGE
-    assert order.total == cart.total + ff.COD_CHARGE
+    # what the checkout page showed is what Fynd charged
+    assert checkout_cart.row("cod_charge").amount == ff.COD_CHARGE
+    assert checkout_cart.total == cart.total + ff.COD_CHARGE
+    assert order.total == checkout_cart.total
     assert str(order.total) == str(fake_fynd.orders[order.id]["breakup"]["total"])
 
 
@@ -800,8 +804,8 @@ def test_a_head_the_server_refuses_falls_back_to_a_get(cs, fake_fynd):  # noqa: 
 
 
 def test_placing_an_order_costs_one_head_and_one_post(cs, fake_fynd):  # noqa: F811
-    cart = _ready(cs)
-    token = services.checkout_issue_key(cart=cart)
+    _ready(cs)
+    token = services.checkout_issue_key(cart=selectors.cart_get(cs=cs, for_checkout=True))
     fake_fynd.reset_counts()
 
     services.checkout_place_order(cs=cs, token=token, payment_mode="COD")
