@@ -9,4 +9,10 @@ def storefront(request):
     htmx = getattr(request, "htmx", None)
     # the page the shopper is on: for an htmx fragment that is the page, not the form's POST URL
     page_path = (htmx.current_url_abs_path if htmx else None) or request.get_full_path()
-    return {"cart_count": count, "capabilities": get_shop_provider().capabilities, "page_path": page_path}
+    provider = get_shop_provider()
+    return {
+        "cart_count": count,
+        "capabilities": provider.capabilities,
+        "shop_kind": getattr(provider, "kind", ""),
+        "page_path": page_path,
+    }
