@@ -63,3 +63,27 @@ def add_to_cart_form(page: Page) -> Locator:
 
 def expect_count(page: Page, count: int) -> None:
     expect(badge(page)).to_have_attribute("data-cart-count", str(count))
+
+
+def breakup_row(scope: Page | Locator, key: str) -> Locator:
+    """The price-breakup row with `data-breakup-key=key` inside `scope`."""
+    return scope.locator(f'[data-breakup-key="{key}"]')
+
+
+def amount_of(locator: Locator) -> Decimal:
+    return Decimal(locator.get_attribute("data-amount"))
+
+
+def track_navigations(page: Page) -> list[str]:
+    """Every main-frame navigation from now on (an htmx swap makes none)."""
+    seen: list[str] = []
+    page.on("framenavigated", lambda frame: frame == page.main_frame and seen.append(frame.url))
+    return seen
+
+
+def set_marker(page: Page) -> None:
+    page.evaluate("window.__marker = 1")
+
+
+def expect_marker(page: Page) -> None:
+    assert page.evaluate("window.__marker") == 1, "the page was reloaded: window.__marker is gone"

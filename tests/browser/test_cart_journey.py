@@ -14,34 +14,22 @@ from .helpers import (
     badge,
     choose_size,
     expect_count,
+    expect_marker,
     line_for,
     line_quantity,
     lines,
     message,
     quantity_input,
+    set_marker,
     total,
     total_amount,
+    track_navigations,
 )
 
 pytestmark = pytest.mark.browser
 
 SHOES = "Cushioned Running Shoes"
 KURTA = "Handloom Cotton Kurta"
-
-
-def _track_navigations(page: Page) -> list[str]:
-    """URLs of every main-frame navigation from now on (htmx swaps never add to it)."""
-    seen: list[str] = []
-    page.on("framenavigated", lambda frame: frame == page.main_frame and seen.append(frame.url))
-    return seen
-
-
-def _set_marker(page: Page) -> None:
-    page.evaluate("window.__marker = 1")
-
-
-def _expect_marker(page: Page) -> None:
-    assert page.evaluate("window.__marker") == 1, "the page was reloaded: window.__marker is gone"
 
 
 def test_journey_with_javascript(page: Page, chromium: Browser, store: str, output_dir: Path) -> None:
@@ -62,8 +50,8 @@ def test_journey_with_javascript(page: Page, chromium: Browser, store: str, outp
     unit = Decimal(page.locator("[data-price]").get_attribute("data-price"))
 
     # two different sizes, added in place: the badge follows, the page stays
-    navigations = _track_navigations(page)
-    _set_marker(page)
+    navigations = track_navigations(page)
+    set_marker(page)
     form = add_to_cart_form(page)
     choose_size(page, "UK 6")
     form.get_by_role("button", name="Add to cart").click()
@@ -75,7 +63,7 @@ def test_journey_with_javascript(page: Page, chromium: Browser, store: str, outp
     expect(page.locator("#add-status")).to_contain_text("View cart (2 items)")
     expect(message(page, "success", f"Added {SHOES} to your cart.")).to_be_visible()
     expect(badge(page)).to_have_attribute("aria-label", "Cart, 2 items")
-    _expect_marker(page)
+    expect_marker(page)
     assert navigations == [], f"adding to cart navigated: {navigations}"
 
     # the cart page
@@ -90,8 +78,8 @@ def test_journey_with_javascript(page: Page, chromium: Browser, store: str, outp
     _mobile_screenshot(chromium, page, store, output_dir / "cart-page-mobile.png")
 
     # change a line's quantity: htmx posts on change and swaps the lines and the breakup in place
-    navigations = _track_navigations(page)
-    _set_marker(page)
+    navigations = track_navigations(page)
+    set_marker(page)
     before = total_amount(page)
     assert before == unit * 2, "two pairs of shoes (free delivery) should cost twice the unit price"
     quantity_input(uk6).fill("2")
@@ -102,7 +90,7 @@ def test_journey_with_javascript(page: Page, chromium: Browser, store: str, outp
     expect(message(page, "success", "Cart updated.")).to_be_visible()
     expect(page.locator("#cart-summary-count")).to_have_text("Your cart (3 items)")
     expect_count(page, 3)
-    _expect_marker(page)
+    expect_marker(page)
     assert navigations == [], f"updating a line navigated: {navigations}"
 
     # remove one line
@@ -129,7 +117,7 @@ def test_journey_with_javascript(page: Page, chromium: Browser, store: str, outp
     expect(message(page, "success", "Your cart is empty now.")).to_be_visible()
     expect(page.locator("#cart-summary-count")).to_have_text("Your cart")
     assert dialogs == ["Remove every item from your cart?"]
-    _expect_marker(page)
+    expect_marker(page)
     assert navigations == [], f"the cart page navigated: {navigations}"
 
     # and a real reload agrees with what htmx showed

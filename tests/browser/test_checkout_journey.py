@@ -18,7 +18,19 @@ from storefront.providers.local import models as m
 from tests.conftest import DEMO_PASSWORD, SHOPPER_EMAIL
 
 from .conftest import _new_context
-from .helpers import add_to_cart_form, choose_size, expect_count, message, total, total_amount
+from .helpers import (
+    add_to_cart_form,
+    amount_of,
+    breakup_row,
+    choose_size,
+    expect_count,
+    expect_marker,
+    message,
+    set_marker,
+    total,
+    total_amount,
+    track_navigations,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -30,28 +42,6 @@ ORDER_URL = re.compile(r"/orders/(KC[0-9A-F]+)/(\?t=[\w-]+)?$")
 
 
 # ---------------------------------------------------------------------------- helpers
-
-
-def _row(page: Page, key: str) -> Locator:
-    return page.locator(f'[data-breakup-key="{key}"]')
-
-
-def _amount(locator: Locator) -> Decimal:
-    return Decimal(locator.get_attribute("data-amount"))
-
-
-def _track_navigations(page: Page) -> list[str]:
-    seen: list[str] = []
-    page.on("framenavigated", lambda frame: frame == page.main_frame and seen.append(frame.url))
-    return seen
-
-
-def _set_marker(page: Page) -> None:
-    page.evaluate("window.__marker = 1")
-
-
-def _expect_marker(page: Page) -> None:
-    assert page.evaluate("window.__marker") == 1, "the page was reloaded: window.__marker is gone"
 
 
 def _sign_in(page: Page) -> None:
@@ -74,12 +64,12 @@ def _redeem(page: Page, key: str, act) -> Decimal:
     """Run act (which submits a redemption form), then wait for the breakup row `key` to appear
     and the total to drop; returns the new total."""
     before = total_amount(page)
-    expect(_row(page, key)).to_have_count(0)
+    expect(breakup_row(page, key)).to_have_count(0)
     act()
-    expect(_row(page, key)).to_have_count(1)
+    expect(breakup_row(page, key)).to_have_count(1)
     expect(total(page)).not_to_have_attribute("data-amount", f"{before:.2f}")
     after = total_amount(page)
-    assert _amount(_row(page, key)) < 0, f"the {key} row should be a deduction"
+    assert amount_of(breakup_row(page, key)) < 0, f"the {key} row should be a deduction"
     assert after < before, f"{key}: the total went from {before} to {after}"
     return after
 
@@ -117,8 +107,8 @@ def test_signed_in_checkout_with_every_redemption(page: Page, output_dir: Path) 
 
     page.goto("/cart/")
     expect(page.locator("[data-line-id]")).to_have_count(2)
-    navigations = _track_navigations(page)
-    _set_marker(page)
+    navigations = track_navigations(page)
+    set_marker(page)
     start = total_amount(page)
 
     # coupon, points and gift card: each adds its breakup row and lowers the total, in place
@@ -133,7 +123,7 @@ def test_signed_in_checkout_with_every_redemption(page: Page, output_dir: Path) 
         "data-coupon-applied", "WELCOME10"
     )
     expect(message(page, "success", re.compile(r"Coupon WELCOME10 applied"))).to_be_visible()
-    assert start - after_coupon == -_amount(_row(page, "coupon"))
+    assert start - after_coupon == -amount_of(breakup_row(page, "coupon"))
 
     after_points = _redeem(
         page,
@@ -155,7 +145,7 @@ def test_signed_in_checkout_with_every_redemption(page: Page, output_dir: Path) 
     expect(message(page, "success", services.MSG_GIFT_CARD_APPLIED.format(tail="0001"))).to_be_visible()
     assert after_card < after_points < after_coupon < start
     for key in ("coupon", "loyalty_points", "gift_card"):
-        expect(_row(page, key)).to_have_count(1)
+        expect(breakup_row(page, key)).to_have_count(1)
 
     # GSTIN and a gift message through the update-meta form
     meta = page.locator('form[data-action="update-meta"]')
@@ -168,7 +158,7 @@ def test_signed_in_checkout_with_every_redemption(page: Page, output_dir: Path) 
         GIFT_MESSAGE
     )
     expect(total(page)).to_have_attribute("data-amount", f"{after_card:.2f}")
-    _expect_marker(page)
+    expect_marker(page)
     assert navigations == [], f"the cart page navigated: {navigations}"
 
     # checkout: the saved address is chosen, the redemptions carried over

@@ -30,16 +30,21 @@ from tests.fakes.fynd_server import FakeFynd, fake_fynd  # noqa: F401 - the fixt
 
 from .helpers import (
     add_to_cart_form,
+    amount_of,
     badge,
+    breakup_row,
     choose_size,
     expect_count,
+    expect_marker,
     line_for,
     line_quantity,
     lines,
     message,
     quantity_input,
+    set_marker,
     total,
     total_amount,
+    track_navigations,
 )
 
 pytestmark = pytest.mark.browser
@@ -72,28 +77,6 @@ def fynd(store: str, fake_fynd: FakeFynd) -> FakeFynd:  # noqa: F811
 
 
 # ---------------------------------------------------------------------------- helpers
-
-
-def _row(scope: Page | Locator, key: str) -> Locator:
-    return scope.locator(f'[data-breakup-key="{key}"]')
-
-
-def _amount(locator: Locator) -> Decimal:
-    return Decimal(locator.get_attribute("data-amount"))
-
-
-def _track_navigations(page: Page) -> list[str]:
-    seen: list[str] = []
-    page.on("framenavigated", lambda frame: frame == page.main_frame and seen.append(frame.url))
-    return seen
-
-
-def _set_marker(page: Page) -> None:
-    page.evaluate("window.__marker = 1")
-
-
-def _expect_marker(page: Page) -> None:
-    assert page.evaluate("window.__marker") == 1, "the page was reloaded: window.__marker is gone"
 
 
 def _open_cart_id(fake: FakeFynd) -> str:
@@ -190,8 +173,8 @@ def test_fynd_cart_journey_with_javascript(page: Page, fynd: FakeFynd, output_di
     expect(page.locator("fieldset.sizes input[type=radio]")).to_have_count(4)
 
     # two sizes, added in place: the badge follows, the page stays
-    navigations = _track_navigations(page)
-    _set_marker(page)
+    navigations = track_navigations(page)
+    set_marker(page)
     form = add_to_cart_form(page)
     choose_size(page, "S")
     form.get_by_role("button", name="Add to cart").click()
@@ -201,7 +184,7 @@ def test_fynd_cart_journey_with_javascript(page: Page, fynd: FakeFynd, output_di
     expect_count(page, 2)
     expect(message(page, "success", f"Added {TEE} to your cart.")).to_be_visible()
     expect(badge(page)).to_have_attribute("aria-label", "Cart, 2 items")
-    _expect_marker(page)
+    expect_marker(page)
     assert navigations == [], f"adding to cart navigated: {navigations}"
     assert fake.count("POST", DETAIL) == 2
     first_add, second_add = fake.calls_to(DETAIL, "POST")
@@ -222,7 +205,7 @@ def test_fynd_cart_journey_with_javascript(page: Page, fynd: FakeFynd, output_di
     expect(page.locator("#cart-summary-count")).to_have_text("Your cart (2 items)")
     _expect_breakup_like_fynd(page, fake)
     assert total_amount(page) == unit * 2  # ₹999.00: free delivery from there
-    expect(_row(page, "delivery_charge")).to_have_count(0)
+    expect(breakup_row(page, "delivery_charge")).to_have_count(0)
     identifiers = {ln.identifier for ln in fake.cart(cart_id).lines}
     assert {lines(page).nth(i).get_attribute("data-line-id") for i in range(2)} == identifiers
     assert cart_id not in page.content(), "the Fynd cart id reached the browser"
@@ -238,8 +221,8 @@ def test_fynd_cart_journey_with_javascript(page: Page, fynd: FakeFynd, output_di
     assert fake.calls_to(DETAIL, "GET")[-1].query["area_code"] == "400059"
 
     # change a quantity: the lines and the breakup are swapped in place
-    navigations = _track_navigations(page)
-    _set_marker(page)
+    navigations = track_navigations(page)
+    set_marker(page)
     before = total_amount(page)
     fake.reset_counts()
     # the badge refresh (hx-trigger="cart-updated") comes after the swap: wait for it too
@@ -268,20 +251,20 @@ def test_fynd_cart_journey_with_javascript(page: Page, fynd: FakeFynd, output_di
     coupon_form = page.locator('form[data-action="apply-coupon"]')
     coupon_form.get_by_label("Coupon code").fill("WELCOME10")
     coupon_form.get_by_role("button", name="Apply").click()
-    expect(_row(page, "coupon")).to_have_count(1)
+    expect(breakup_row(page, "coupon")).to_have_count(1)
     expect(total(page)).not_to_have_attribute("data-amount", f"{start:.2f}")
     expect(page.locator("#redemptions [data-coupon-applied]")).to_have_attribute(
         "data-coupon-applied", "WELCOME10"
     )
     expect(message(page, "success", re.compile(r"Coupon WELCOME10 applied"))).to_be_visible()
-    assert _amount(_row(page, "coupon")) == Decimal("-99.90")
+    assert amount_of(breakup_row(page, "coupon")) == Decimal("-99.90")
     after_coupon = total_amount(page)
     # ₹999.00 - ₹99.90 falls below Fynd's free-delivery mark: the delivery charge comes back
-    expect(_row(page, "delivery_charge")).to_have_attribute("data-amount", f"{ff.DELIVERY_CHARGE:.2f}")
+    expect(breakup_row(page, "delivery_charge")).to_have_attribute("data-amount", f"{ff.DELIVERY_CHARGE:.2f}")
     assert after_coupon == start - Decimal("99.90") + ff.DELIVERY_CHARGE
     _expect_breakup_like_fynd(page, fake)
     assert fake.calls_to(f"{CART}/coupon", "POST")[-1].body == {"coupon_code": "WELCOME10"}
-    _expect_marker(page)
+    expect_marker(page)
     assert navigations == [], f"the cart page navigated: {navigations}"
 
     # points need a customer: the redemptions card links to sign-in, which comes back to the cart
@@ -297,14 +280,14 @@ def test_fynd_cart_journey_with_javascript(page: Page, fynd: FakeFynd, output_di
     )
     assert FyndCart.objects.get(cart_id=cart_id).user.email == SHOPPER_EMAIL
 
-    navigations = _track_navigations(page)
-    _set_marker(page)
-    expect(_row(page, "loyalty_points")).to_have_count(0)
+    navigations = track_navigations(page)
+    set_marker(page)
+    expect(breakup_row(page, "loyalty_points")).to_have_count(0)
     page.locator('form[data-action="apply-loyalty"]').get_by_role("button", name="Use points").click()
-    expect(_row(page, "loyalty_points")).to_have_count(1)
+    expect(breakup_row(page, "loyalty_points")).to_have_count(1)
     expect(total(page)).not_to_have_attribute("data-amount", f"{after_coupon:.2f}")
     expect(message(page, "success", re.compile(r"loyalty points applied"))).to_be_visible()
-    assert _amount(_row(page, "loyalty_points")) == -ff.DEFAULT_POINTS
+    assert amount_of(breakup_row(page, "loyalty_points")) == -ff.DEFAULT_POINTS
     after_points = total_amount(page)
     assert after_points == after_coupon - ff.DEFAULT_POINTS
     _expect_breakup_like_fynd(page, fake)
@@ -324,7 +307,7 @@ def test_fynd_cart_journey_with_javascript(page: Page, fynd: FakeFynd, output_di
     assert sent.query["id"] == cart_id and sent.body["gstin"] == GSTIN
     assert {g["gift_message"] for g in sent.body["gift_details"].values()} == {GIFT_MESSAGE}
     assert fake.cart(cart_id).gstin == GSTIN
-    _expect_marker(page)
+    expect_marker(page)
     assert navigations == [], f"the cart page navigated: {navigations}"
     page.evaluate("window.scrollTo(0, 0)")  # the sticky header belongs at the top of the shot
     page.screenshot(path=str(output_dir / "fynd-cart.png"), full_page=True)
@@ -335,10 +318,12 @@ def test_fynd_cart_journey_with_javascript(page: Page, fynd: FakeFynd, output_di
     expect(page.locator("[data-address-selected]")).to_have_count(0)
     summary = page.locator("#checkout-summary")
     for key in ("coupon", "loyalty_points"):
-        expect(_row(summary, key)).to_have_count(1)
+        expect(breakup_row(summary, key)).to_have_count(1)
     # checkout prices the cart as it will be paid: Fynd's cash-on-delivery charge is shown up front
-    expect(_row(summary, "cod_charge")).to_have_attribute("data-amount", f"{ff.COD_CHARGE:.2f}")
-    expect(_row(summary, "total")).to_have_attribute("data-amount", f"{after_points + ff.COD_CHARGE:.2f}")
+    expect(breakup_row(summary, "cod_charge")).to_have_attribute("data-amount", f"{ff.COD_CHARGE:.2f}")
+    expect(breakup_row(summary, "total")).to_have_attribute(
+        "data-amount", f"{after_points + ff.COD_CHARGE:.2f}"
+    )
     fake.reset_counts()
     _fill_address(page, name="Asha Rao", pincode="400059")
     selected = page.locator("[data-address-selected]")
@@ -374,10 +359,10 @@ def test_fynd_cart_journey_with_javascript(page: Page, fynd: FakeFynd, output_di
         "data-coupon-applied", "WELCOME10"
     )
     _expect_breakup_like_fynd(page, fake, page.locator("#checkout-summary"), cod=True)
-    expect(_row(page.locator("#checkout-summary"), "cod_charge")).to_have_attribute(
+    expect(breakup_row(page.locator("#checkout-summary"), "cod_charge")).to_have_attribute(
         "data-amount", f"{ff.COD_CHARGE:.2f}"
     )
-    shown_total = _amount(_row(page.locator("#checkout-summary"), "total"))
+    shown_total = amount_of(breakup_row(page.locator("#checkout-summary"), "total"))
     page.screenshot(path=str(output_dir / "fynd-checkout.png"), full_page=True)
 
     # place the order: one checkout call, then the confirmation
@@ -398,10 +383,10 @@ def test_fynd_cart_journey_with_javascript(page: Page, fynd: FakeFynd, output_di
     assert fake.count("POST", f"{CART}/checkout") == 1
     placed = fake.orders[number]
     assert placed["payment_mode"] == "COD" and placed["address_id"] == address_id
-    order_total = _amount(_row(detail, "total"))
+    order_total = amount_of(breakup_row(detail, "total"))
     # the checkout showed Fynd's cash-on-delivery charge: the order is what the customer agreed to
     assert order_total == Decimal(str(placed["breakup"]["total"])) == shown_total
-    expect(_row(detail, "cod_charge")).to_have_attribute("data-amount", f"{ff.COD_CHARGE:.2f}")
+    expect(breakup_row(detail, "cod_charge")).to_have_attribute("data-amount", f"{ff.COD_CHARGE:.2f}")
     assert FyndOrder.objects.get(order_id=number).state == FyndOrder.State.PLACED
     assert not FyndCart.objects.get(cart_id=cart_id).is_open
     _expect_every_call_authenticated(fake)
@@ -492,7 +477,7 @@ def _cart_with_a_tee(page: Page, fake: FakeFynd) -> Locator:
 def test_fynd_unavailable_on_the_cart_page(page: Page, fynd: FakeFynd) -> None:
     fake = fynd
     line = _cart_with_a_tee(page, fake)
-    _set_marker(page)
+    set_marker(page)
     total_before = total(page).get_attribute("data-amount")
 
     # a 503 on the quantity change: the friendly message, in place, nothing changed
@@ -506,7 +491,7 @@ def test_fynd_unavailable_on_the_cart_page(page: Page, fynd: FakeFynd) -> None:
     expect(alert).to_have_attribute("data-message-level", "error")
     expect(line_quantity(line)).to_have_attribute("data-line-quantity", "1")
     expect(total(page)).to_have_attribute("data-amount", total_before)
-    _expect_marker(page)
+    expect_marker(page)
     _expect_no_traceback(page)
     assert fake.count("PUT", DETAIL) == 1, "a PUT must never be retried"
     assert fake.cart(_open_cart_id(fake)).lines[0].quantity == 1
@@ -528,7 +513,7 @@ def test_fynd_unavailable_on_the_cart_page(page: Page, fynd: FakeFynd) -> None:
 def test_fynd_refusing_our_credentials_shows_a_friendly_message(page: Page, fynd: FakeFynd) -> None:
     fake = fynd
     line = _cart_with_a_tee(page, fake)
-    _set_marker(page)
+    set_marker(page)
 
     # the quantity change: a 401 is our set-up problem, never the customer's, and never retried
     fake.fail_next(DETAIL, 401, method="PUT")
@@ -537,7 +522,7 @@ def test_fynd_refusing_our_credentials_shows_a_friendly_message(page: Page, fynd
     alert = page.locator("#messages").get_by_role("alert")
     expect(alert).to_have_text(MSG_AUTH)
     expect(line_quantity(line)).to_have_attribute("data-line-quantity", "1")
-    _expect_marker(page)
+    expect_marker(page)
     _expect_no_traceback(page)
 
     # a coupon refused the same way
@@ -546,8 +531,8 @@ def test_fynd_refusing_our_credentials_shows_a_friendly_message(page: Page, fynd
     coupon_form.get_by_label("Coupon code").fill("WELCOME10")
     coupon_form.get_by_role("button", name="Apply").click()
     expect(page.locator("#messages").get_by_role("alert")).to_have_text(MSG_AUTH)
-    expect(_row(page, "coupon")).to_have_count(0)
-    _expect_marker(page)
+    expect(breakup_row(page, "coupon")).to_have_count(0)
+    expect_marker(page)
 
     # the page itself with a 401 on the cart read
     fake.fail_next(DETAIL, 401, method="HEAD")
