@@ -154,8 +154,8 @@ def redemptions_of(cart: m.LocalCart) -> m.CartRedemptions | None:
 class RedemptionsMixin:
     """Mixed into LocalProvider; uses its _find_cart / _open_cart_for_write / _build_cart."""
 
-    def _redemptions_for_write(self, ctx: CartContext, *, create_cart: bool = False) -> m.CartRedemptions:
-        cart = self._open_cart_for_write(ctx) if create_cart else self._find_cart(ctx, lock=True)
+    def _redemptions_for_write(self, ctx: CartContext) -> m.CartRedemptions:
+        cart = self._find_cart(ctx, lock=True)
         if cart is None:
             raise ProviderRejected(MSG_EMPTY_CART)
         red, _ = m.CartRedemptions.objects.get_or_create(cart=cart)
@@ -216,17 +216,16 @@ class RedemptionsMixin:
             if problem:
                 raise ProviderRejected(problem, field="code")
             red = self._redemptions_for_write(ctx)
-            previous = red.coupon_id
             red.coupon = coupon
             red.save(update_fields=["coupon"])
             cart = self._done(red, ctx)
             row = cart.row("coupon")
             if row is None or row.amount == 0:
-                # the cart does not qualify: keep what was there before and say why
-                reason = row.messages[0] if row and row.messages else MSG_EMPTY_CART
-                red.coupon_id = previous
-                red.save(update_fields=["coupon"])
-                raise ProviderRejected(reason, field="code")
+                # the cart does not qualify: say why; raising rolls the change back, so the
+                # coupon that was there before stays
+                raise ProviderRejected(
+                    row.messages[0] if row and row.messages else MSG_EMPTY_CART, field="code"
+                )
             return cart
 
     def remove_coupon(self, ctx: CartContext) -> Cart:

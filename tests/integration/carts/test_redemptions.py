@@ -269,6 +269,20 @@ def test_fashion_coupon_gives_nothing_on_groceries(cs, demo):
     assert unchanged(cs, before)
 
 
+def test_a_coupon_that_does_not_qualify_keeps_the_one_already_applied(cs, demo):
+    dal(cs, demo)  # ₹537 of groceries
+    services.cart_apply_coupon(cs=cs, code="WELCOME10")
+    before = amounts(selectors.cart_get(cs=cs))
+
+    with pytest.raises(ProviderRejected) as refused:
+        services.cart_apply_coupon(cs=cs, code="STYLE20")
+
+    assert refused.value.user_message == MSG_COUPON_NOT_FOR_ITEMS.format(code="STYLE20")
+    cart = selectors.cart_get(cs=cs)
+    assert cart.coupon_code == "WELCOME10"
+    assert amounts(cart) == before
+
+
 def test_fashion_coupon_counts_only_the_fashion_in_a_mixed_cart(cs, demo):
     add(cs, demo, "cotton-kurta", label="M")  # ₹999, fashion
     dal(cs, demo, quantity=2)  # ₹358, groceries
