@@ -14,9 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -30,107 +28,9 @@ from storefront.exceptions import (
     ProviderUnavailable,
 )
 from storefront.http import ProviderHTTP, RedactingFilter, dumps, loads, redact
+from tests.fakes.scripted_server import Answer, ScriptedServer
 
 # --------------------------------------------------------------------------- the fake server
-
-
-@dataclass
-class Answer:
-    status: int = 200
-    body: bytes | str | dict | list = b"{}"
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-
-
-@dataclass
-class Call:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-    client_port: int
-
-
-class ScriptedServer:
-    """A real HTTP/1.1 server (keep-alive) whose answers are scripted per path."""
-
-    def __init__(self) -> None:
-        self.routes: dict[str, list[Answer]] = {}
-        self.calls: list[Call] = []
-        self.connections = 0
-        self._lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, so connection reuse is observable
-
-            def log_message(self, format, *args):  # noqa: A002 - keep test output quiet
-                pass
-
-            def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                path = self.path.split("?", 1)[0]
-                with server._lock:
-                    server.calls.append(
-                        Call(
-                            self.command, self.path, dict(self.headers.items()), body, self.client_address[1]
-                        )
-                    )
-                    queue = server.routes.get(path)
-                    if queue is None:
-                        answer = Answer(404, {"message": f"no route {path}"})
-                    elif len(queue) > 1:
-                        answer = queue.pop(0)
-                    else:
-                        answer = queue[0]
-                if answer.delay:
-                    time.sleep(answer.delay)
-                payload = answer.body
-                if isinstance(payload, dict | list):
-                    payload = json.dumps(payload)
-                if isinstance(payload, str):
-                    payload = payload.encode()
-                try:
-                    self.send_response(answer.status)
-                    headers = {"Content-Type": "application/json", **answer.headers}
-                    for name, value in headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
-                    self.wfile.write(payload)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (timeout tests)
-
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def get_request(self):
-                request = super().get_request()
-                with server._lock:
-                    server.connections += 1
-                return request
-
-        self.httpd = Server(("127.0.0.1", 0), Handler)
-        self.port = self.httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-
-    def script(self, path: str, *answers: Answer) -> None:
-        self.routes[path] = list(answers)
-
-    def calls_to(self, path: str) -> list[Call]:
-        return [c for c in self.calls if c.path.split("?", 1)[0] == path]
-
-    def start(self) -> ScriptedServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
@@ -211,7 +111,7 @@ def test_request_bodies_send_decimals_as_exact_strings(server, http):
 
     (call,) = server.calls_to("/orders")
     assert json.loads(call.body) == {"amount": "999.90"}
-    assert call.headers["Content-Type"] == "application/json"
+    assert call.headers["content-type"] == "application/json"
 
 
 # --------------------------------------------------------------------------- timeouts and connection failures
@@ -455,8 +355,8 @@ def test_default_headers_are_sent_on_every_call(server):
     http.json("GET", "/cart")
     http.json("POST", "/cart", json_body={})
 
-    assert [c.headers["Authorization"] for c in server.calls] == ["Bearer abc.def"] * 2
-    assert all(c.headers["Accept"] == "application/json" for c in server.calls)
+    assert [c.headers["authorization"] for c in server.calls] == ["Bearer abc.def"] * 2
+    assert all(c.headers["accept"] == "application/json" for c in server.calls)
 
 
 def test_sequential_calls_reuse_one_connection(server, http):
@@ -515,7 +415,7 @@ def test_logs_of_a_call_never_contain_secrets(server, caplog):
             "POST", "/orders", json_body={"pin": "1234"}, headers={"Authorization": "Bearer tok-SECRET-3"}
         )
 
-    assert server.calls[0].headers["Authorization"] == "Bearer tok-SECRET-2"  # it was really sent
+    assert server.calls[0].headers["authorization"] == "Bearer tok-SECRET-2"  # it was really sent
     assert caplog.records, "expected the client to log its calls"
     logged = "\n".join(r.getMessage() for r in caplog.records) + caplog.text
     ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("storefront"))

@@ -10,13 +10,9 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -30,6 +26,7 @@ from storefront.exceptions import (
 )
 from storefront.models import ProviderAccount
 from storefront.providers.fynd.client import FyndClient, auth_header, error_message
+from tests.fakes.scripted_server import Answer, ScriptedServer
 
 APP_ID = "000000000000000000000001"
 APP_TOKEN = "9UV2GHMs0wq-Secret-Token"
@@ -40,109 +37,9 @@ CATALOG = "/service/application/catalog/v1.0"
 # --------------------------------------------------------------------------- a scripted server
 
 
-@dataclass
-class Answer:
-    status: int = 200
-    body: bytes | str | dict | list = b"{}"
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-
-
-@dataclass
-class Seen:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def json(self):
-        return json.loads(self.body) if self.body else None
-
-    def q(self) -> dict[str, str]:
-        return {k: v[-1] for k, v in self.query.items()}
-
-
-class Scripted:
-    """Answers queued per (METHOD, path); the last one repeats. Unscripted routes answer 599."""
-
-    def __init__(self) -> None:
-        self.routes: dict[tuple[str, str], list[Answer]] = {}
-        self.seen: list[Seen] = []
-        self._lock = threading.Lock()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format, *args):  # noqa: A002
-                pass
-
-            def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                parts = urlsplit(self.path)
-                with outer._lock:
-                    outer.seen.append(
-                        Seen(
-                            self.command,
-                            parts.path,
-                            parse_qs(parts.query, keep_blank_values=True),
-                            {k.lower(): v for k, v in self.headers.items()},
-                            body,
-                        )
-                    )
-                    queue = outer.routes.get((self.command, parts.path))
-                    if queue is None:
-                        answer = Answer(599, {"message": "unscripted"})
-                    elif len(queue) > 1:
-                        answer = queue.pop(0)
-                    else:
-                        answer = queue[0]
-                if answer.delay:
-                    time.sleep(answer.delay)
-                payload = answer.body
-                if isinstance(payload, dict | list):
-                    payload = json.dumps(payload)
-                if isinstance(payload, str):
-                    payload = payload.encode()
-                try:
-                    self.send_response(answer.status)
-                    for name, value in {"Content-Type": "application/json", **answer.headers}.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
-                    if self.command != "HEAD":
-                        self.wfile.write(payload)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-        self.httpd = Server(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
-
-    def script(self, method: str, path: str, *answers: Answer) -> None:
-        self.routes[(method, path)] = list(answers)
-
-    def one(self, method: str, path: str) -> Seen:
-        calls = [s for s in self.seen if s.method == method and s.path == path]
-        assert len(calls) == 1, f"{method} {path}: {len(calls)} calls"
-        return calls[0]
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture
-def server() -> Iterator[Scripted]:
-    srv = Scripted()
+def server() -> Iterator[ScriptedServer]:
+    srv = ScriptedServer(unscripted_status=599).start()
     yield srv
     srv.stop()
 
@@ -175,11 +72,11 @@ CART_BODY = {
 
 
 def test_every_call_carries_the_documented_auth_and_currency_headers(server, client):
-    server.script("GET", f"{CART}/basic", Answer(body={"user_cart_items_count": 2}))
+    server.script(f"{CART}/basic", Answer(body={"user_cart_items_count": 2}), method="GET")
 
     assert client.item_count("c1") == 2
 
-    seen = server.one("GET", f"{CART}/basic")
+    seen = server.one(f"{CART}/basic", method="GET")
     expected = base64.b64encode(f"{APP_ID}:{APP_TOKEN}".encode()).decode()
     assert seen.headers["authorization"] == f"Bearer {expected}"
     assert seen.headers["x-currency-code"] == "INR"
@@ -189,21 +86,21 @@ def test_every_call_carries_the_documented_auth_and_currency_headers(server, cli
 
 def test_ordering_source_is_left_out_when_not_configured_and_currency_is_the_accounts(server):
     client = FyndClient(account_for(server.url, currency_code="USD"))
-    server.script("GET", f"{CART}/basic", Answer(body={"user_cart_items_count": 0}))
+    server.script(f"{CART}/basic", Answer(body={"user_cart_items_count": 0}), method="GET")
 
     client.item_count("c1")
 
-    seen = server.one("GET", f"{CART}/basic")
+    seen = server.one(f"{CART}/basic", method="GET")
     assert seen.headers["x-currency-code"] == "USD"
     assert "x-ordering-source" not in seen.headers
 
 
 def test_the_pincode_travels_as_a_json_location_header(server, client):
-    server.script("GET", f"{CART}/detail", Answer(body=CART_BODY))
+    server.script(f"{CART}/detail", Answer(body=CART_BODY), method="GET")
 
     client.cart("c1", pincode="560001")
 
-    seen = server.one("GET", f"{CART}/detail")
+    seen = server.one(f"{CART}/detail", method="GET")
     assert json.loads(seen.headers["x-location-detail"]) == {"pincode": "560001", "country": "India"}
     assert seen.q()["area_code"] == "560001"
 
@@ -221,15 +118,15 @@ def test_the_client_repr_never_shows_the_token(client):
 
 def test_get_cart_asks_for_items_and_breakup_of_that_cart(server, client):
     server.script(
-        "GET",
         f"{CART}/detail",
         Answer(body={**CART_BODY, "breakup_values": {"raw": {"total": 999.5}}},
                headers={"Last-Modified": "Sat, 09 Mar 2024 10:00:00 GMT"}),
+        method="GET",
     )  # fmt: skip
 
     body, last_modified = client.cart("c 1/x", buy_now=True, pincode="110001", order_type="PickAtStore")
 
-    seen = server.one("GET", f"{CART}/detail")
+    seen = server.one(f"{CART}/detail", method="GET")
     assert seen.q() == {
         "id": "c 1/x",
         "i": "true",
@@ -244,80 +141,82 @@ def test_get_cart_asks_for_items_and_breakup_of_that_cart(server, client):
 
 
 def test_false_flags_and_empty_values_are_left_out_of_the_query(server, client):
-    server.script("GET", f"{CART}/detail", Answer(body=CART_BODY))
+    server.script(f"{CART}/detail", Answer(body=CART_BODY), method="GET")
 
     client.cart("c1")
 
-    assert server.one("GET", f"{CART}/detail").q() == {"id": "c1", "i": "true", "b": "true"}
+    assert server.one(f"{CART}/detail", method="GET").q() == {"id": "c1", "i": "true", "b": "true"}
 
 
 def test_head_reads_the_last_modified_header_only(server, client):
     server.script(
-        "HEAD", f"{CART}/detail", Answer(headers={"Last-Modified": "Sat, 09 Mar 2024 10:00:00 GMT"})
+        f"{CART}/detail", Answer(headers={"Last-Modified": "Sat, 09 Mar 2024 10:00:00 GMT"}), method="HEAD"
     )
 
     assert client.cart_last_modified("c1") == "Sat, 09 Mar 2024 10:00:00 GMT"
 
-    seen = server.one("HEAD", f"{CART}/detail")
+    seen = server.one(f"{CART}/detail", method="HEAD")
     assert seen.q() == {"id": "c1"}
 
 
 def test_head_of_an_unknown_cart_is_not_found(server, client):
-    server.script("HEAD", f"{CART}/detail", Answer(404, b""))
+    server.script(f"{CART}/detail", Answer(404, b""), method="HEAD")
 
     with pytest.raises(NotFound):
         client.cart_last_modified("gone")
 
 
 def test_add_posts_items_and_new_cart_with_the_cart_query(server, client):
-    server.script("POST", f"{CART}/detail", Answer(body={"success": True, "cart": CART_BODY}))
+    server.script(f"{CART}/detail", Answer(body={"success": True, "cart": CART_BODY}), method="POST")
     items = [{"item_id": 7501, "item_size": "M", "quantity": 2, "store_id": 11, "seller_id": 3}]
 
     answer = client.add_items(None, items, new_cart=True, pincode="560001", order_type="HomeDelivery")
 
-    seen = server.one("POST", f"{CART}/detail")
+    seen = server.one(f"{CART}/detail", method="POST")
     assert seen.q() == {"i": "true", "b": "true", "area_code": "560001", "order_type": "HomeDelivery"}
-    assert seen.json == {"items": items, "new_cart": True}
+    assert seen.json() == {"items": items, "new_cart": True}
     assert seen.headers["content-type"] == "application/json"
     assert answer["cart"]["id"] == CART_BODY["id"]
 
 
 def test_add_to_a_known_cart_names_it_and_sends_no_new_cart(server, client):
-    server.script("POST", f"{CART}/detail", Answer(body={"success": True, "cart": CART_BODY}))
+    server.script(f"{CART}/detail", Answer(body={"success": True, "cart": CART_BODY}), method="POST")
 
     client.add_items("c1", [{"item_id": 1, "item_size": "S", "quantity": 1}], buy_now=True)
 
-    seen = server.one("POST", f"{CART}/detail")
+    seen = server.one(f"{CART}/detail", method="POST")
     assert seen.q() == {"id": "c1", "i": "true", "b": "true", "buy_now": "true"}
-    assert "new_cart" not in seen.json
+    assert "new_cart" not in seen.json()
 
 
 @pytest.mark.parametrize("operation", ["update_item", "remove_item"])
 def test_update_puts_the_operation_at_the_top_level(server, client, operation):
-    server.script("PUT", f"{CART}/detail", Answer(body={"success": True, "cart": CART_BODY}))
+    server.script(f"{CART}/detail", Answer(body={"success": True, "cart": CART_BODY}), method="PUT")
     item = {"identifiers": {"identifier": "BDnwAINORr6SlTKxZN3w"}, "item_id": 7501, "item_size": "M",
             "item_index": 0, "quantity": 0 if operation == "remove_item" else 3}  # fmt: skip
 
     client.update_items("c1", operation=operation, items=[item], pincode="560001")
 
-    seen = server.one("PUT", f"{CART}/detail")
+    seen = server.one(f"{CART}/detail", method="PUT")
     assert seen.q() == {"id": "c1", "i": "true", "b": "true", "area_code": "560001"}
-    assert seen.json == {"operation": operation, "items": [item]}
+    assert seen.json() == {"operation": operation, "items": [item]}
 
 
 def test_archive_puts_cart_archive_with_the_id(server, client):
-    server.script("PUT", f"{CART}/cart_archive", Answer(body={"success": True, "message": "cart archived"}))
+    server.script(
+        f"{CART}/cart_archive", Answer(body={"success": True, "message": "cart archived"}), method="PUT"
+    )
 
     assert client.archive("c1")["message"] == "cart archived"
 
-    seen = server.one("PUT", f"{CART}/cart_archive")
+    seen = server.one(f"{CART}/cart_archive", method="PUT")
     assert seen.q() == {"id": "c1"}
     assert seen.body == b""
 
 
 def test_an_archive_that_fails_says_why(server, client):
     server.script(
-        "PUT", f"{CART}/cart_archive", Answer(body={"success": False, "message": "Cart not archived"})
+        f"{CART}/cart_archive", Answer(body={"success": False, "message": "Cart not archived"}), method="PUT"
     )
 
     with pytest.raises(ProviderRejected) as exc:
@@ -327,63 +226,65 @@ def test_an_archive_that_fails_says_why(server, client):
 
 
 def test_item_count_reads_user_cart_items_count(server, client):
-    server.script("GET", f"{CART}/basic", Answer(body={"user_cart_items_count": 3}))
+    server.script(f"{CART}/basic", Answer(body={"user_cart_items_count": 3}), method="GET")
 
     assert client.item_count("c1", buy_now=True) == 3
-    assert server.one("GET", f"{CART}/basic").q() == {"id": "c1", "buy_now": "true"}
+    assert server.one(f"{CART}/basic", method="GET").q() == {"id": "c1", "buy_now": "true"}
 
 
 def test_coupon_calls(server, client):
-    server.script("GET", f"{CART}/coupon", Answer(body={"available_coupon_list": [], "page": {}}))
-    server.script("POST", f"{CART}/coupon", Answer(body=CART_BODY))
-    server.script("DELETE", f"{CART}/coupon", Answer(body=CART_BODY))
+    server.script(f"{CART}/coupon", Answer(body={"available_coupon_list": [], "page": {}}), method="GET")
+    server.script(f"{CART}/coupon", Answer(body=CART_BODY), method="POST")
+    server.script(f"{CART}/coupon", Answer(body=CART_BODY), method="DELETE")
 
     client.coupons("c1")
     client.apply_coupon("c1", "WELCOME10", pincode="560001")
     client.remove_coupon("c1")
 
-    assert server.one("GET", f"{CART}/coupon").q() == {"id": "c1"}
-    apply = server.one("POST", f"{CART}/coupon")
+    assert server.one(f"{CART}/coupon", method="GET").q() == {"id": "c1"}
+    apply = server.one(f"{CART}/coupon", method="POST")
     assert apply.q() == {"id": "c1", "i": "true", "b": "true"}
-    assert apply.json == {"coupon_code": "WELCOME10"}
-    remove = server.one("DELETE", f"{CART}/coupon")
+    assert apply.json() == {"coupon_code": "WELCOME10"}
+    remove = server.one(f"{CART}/coupon", method="DELETE")
     assert remove.q() == {"id": "c1"}
     assert remove.body == b""
 
 
 def test_reward_points_use_redeem_points_with_a_boolean_by_default(server, client):
-    server.script("POST", f"{CART}/redeem/points/", Answer(body=CART_BODY))
+    server.script(f"{CART}/redeem/points/", Answer(body=CART_BODY), method="POST")
 
     client.redeem_points("c1", True)
     client.redeem_points("c1", False)
 
-    calls = [s for s in server.seen if s.path == f"{CART}/redeem/points/"]
-    assert [c.json for c in calls] == [{"points": True}, {"points": False}]
+    calls = [s for s in server.calls if s.path == f"{CART}/redeem/points/"]
+    assert [c.json() for c in calls] == [{"points": True}, {"points": False}]
     assert calls[0].q() == {"id": "c1", "i": "true", "b": "true"}
 
 
 def test_reward_points_can_use_the_newer_redeem_endpoint(server):
     client = FyndClient(account_for(server.url, loyalty_api="redeem"))
-    server.script("POST", f"{CART}/redeem", Answer(body=CART_BODY))
+    server.script(f"{CART}/redeem", Answer(body=CART_BODY), method="POST")
 
     client.redeem_points("c1", True)
 
-    assert server.one("POST", f"{CART}/redeem").json == {"redeem_points": True}
+    assert server.one(f"{CART}/redeem", method="POST").json() == {"redeem_points": True}
 
 
 def test_update_meta_puts_the_body_and_checks_is_valid(server, client):
-    server.script("PUT", f"{CART}/meta", Answer(body={"message": "cart meta updated", "is_valid": True}))
+    server.script(
+        f"{CART}/meta", Answer(body={"message": "cart meta updated", "is_valid": True}), method="PUT"
+    )
     body = {"gstin": "29ABCDE1234F1Z5", "comment": "Ring the bell", "checkout_mode": "self"}
 
     client.update_meta("c1", body)
 
-    seen = server.one("PUT", f"{CART}/meta")
+    seen = server.one(f"{CART}/meta", method="PUT")
     assert seen.q() == {"id": "c1"}
-    assert seen.json == body
+    assert seen.json() == body
 
 
 def test_invalid_meta_is_refused_with_the_errors(server, client):
-    server.script("PUT", f"{CART}/meta", Answer(400, {"errors": ["Invalid gstin"]}))
+    server.script(f"{CART}/meta", Answer(400, {"errors": ["Invalid gstin"]}), method="PUT")
 
     with pytest.raises(ProviderRejected) as exc:
         client.update_meta("c1", {"gstin": "X"})
@@ -393,7 +294,7 @@ def test_invalid_meta_is_refused_with_the_errors(server, client):
 
 
 def test_meta_answered_not_valid_is_refused(server, client):
-    server.script("PUT", f"{CART}/meta", Answer(body={"message": "Invalid GSTIN", "is_valid": False}))
+    server.script(f"{CART}/meta", Answer(body={"message": "Invalid GSTIN", "is_valid": False}), method="PUT")
 
     with pytest.raises(ProviderRejected) as exc:
         client.update_meta("c1", {"gstin": "X"})
@@ -402,42 +303,42 @@ def test_meta_answered_not_valid_is_refused(server, client):
 
 
 def test_address_calls(server, client):
-    server.script("GET", f"{CART}/address", Answer(body={"address": []}))
-    server.script("POST", f"{CART}/address", Answer(body={"id": "a-1", "success": True}))
-    server.script("GET", f"{CART}/address/a%201", Answer(body={"id": "a 1"}))
-    server.script("POST", f"{CART}/select-address", Answer(body=CART_BODY))
+    server.script(f"{CART}/address", Answer(body={"address": []}), method="GET")
+    server.script(f"{CART}/address", Answer(body={"id": "a-1", "success": True}), method="POST")
+    server.script(f"{CART}/address/a%201", Answer(body={"id": "a 1"}), method="GET")
+    server.script(f"{CART}/select-address", Answer(body=CART_BODY), method="POST")
 
     client.addresses("c1")
     client.add_address({"name": "Asha", "area_code": "560001"})
     client.address("a 1")
     client.select_address("c1", "a-1", billing_address_id="a-2", pincode="560001")
 
-    assert server.one("GET", f"{CART}/address").q() == {"cart_id": "c1"}
-    assert server.one("POST", f"{CART}/address").json == {"name": "Asha", "area_code": "560001"}
-    assert server.one("GET", f"{CART}/address/a%201").method == "GET"
-    select = server.one("POST", f"{CART}/select-address")
+    assert server.one(f"{CART}/address", method="GET").q() == {"cart_id": "c1"}
+    assert server.one(f"{CART}/address", method="POST").json() == {"name": "Asha", "area_code": "560001"}
+    assert server.one(f"{CART}/address/a%201", method="GET").method == "GET"
+    select = server.one(f"{CART}/select-address", method="POST")
     assert select.q() == {"cart_id": "c1", "i": "true", "b": "true"}
-    assert select.json == {"id": "a-1", "billing_address_id": "a-2", "cart_id": "c1"}
+    assert select.json() == {"id": "a-1", "billing_address_id": "a-2", "cart_id": "c1"}
 
 
 def test_checkout_posts_once_and_reads_the_order(server, client):
     server.script(
-        "POST", f"{CART}/checkout", Answer(body={"success": True, "order_id": "FY6601", "message": ""})
+        f"{CART}/checkout", Answer(body={"success": True, "order_id": "FY6601", "message": ""}), method="POST"
     )
 
     answer = client.checkout({"payment_mode": "COD", "id": "c1"}, buy_now=True)
 
-    seen = server.one("POST", f"{CART}/checkout")
+    seen = server.one(f"{CART}/checkout", method="POST")
     assert seen.q() == {"buy_now": "true"}
-    assert seen.json == {"payment_mode": "COD", "id": "c1"}
+    assert seen.json() == {"payment_mode": "COD", "id": "c1"}
     assert answer["order_id"] == "FY6601"
 
 
 def test_a_checkout_refusal_in_a_200_body_is_rejected_with_fynds_message(server, client):
     server.script(
-        "POST",
         f"{CART}/checkout",
         Answer(body={"success": False, "message": "No address found with address id a-9"}),
+        method="POST",
     )
 
     with pytest.raises(ProviderRejected) as exc:
@@ -447,23 +348,26 @@ def test_a_checkout_refusal_in_a_200_body_is_rejected_with_fynds_message(server,
 
 
 def test_share_calls(server, client):
-    server.script("POST", f"{CART}/share-cart", Answer(body={"token": "ZweG1XyX", "share_url": "x"}))
-    server.script("GET", f"{CART}/share-cart/ZweG1XyX", Answer(body={"cart": CART_BODY}))
+    server.script(f"{CART}/share-cart", Answer(body={"token": "ZweG1XyX", "share_url": "x"}), method="POST")
+    server.script(f"{CART}/share-cart/ZweG1XyX", Answer(body={"cart": CART_BODY}), method="GET")
 
     assert client.share_link("c1", {"source": "storefront"})["token"] == "ZweG1XyX"
     assert client.shared_cart("ZweG1XyX")["cart"]["id"] == CART_BODY["id"]
-    assert server.one("POST", f"{CART}/share-cart").json == {"id": "c1", "meta": {"source": "storefront"}}
+    assert server.one(f"{CART}/share-cart", method="POST").json() == {
+        "id": "c1",
+        "meta": {"source": "storefront"},
+    }
 
 
 # --------------------------------------------------------------------------- catalogue calls
 
 
 def test_product_listing_query(server, client):
-    server.script("GET", f"{CATALOG}/products/", Answer(body={"items": [], "page": {}}))
+    server.script(f"{CATALOG}/products/", Answer(body={"items": [], "page": {}}), method="GET")
 
     client.products(q="blue shirt", category="t-shirts", page=2, page_size=12)
 
-    assert server.one("GET", f"{CATALOG}/products/").q() == {
+    assert server.one(f"{CATALOG}/products/", method="GET").q() == {
         "q": "blue shirt",
         "f": "category:t-shirts",
         "filters": "false",
@@ -476,13 +380,13 @@ def test_product_listing_query(server, client):
 def test_product_paths_quote_the_slug_and_end_with_a_slash(server, client):
     slug = "shirt/../admin?x=1"
     quoted = "shirt%2F..%2Fadmin%3Fx%3D1"
-    server.script("GET", f"{CATALOG}/products/{quoted}/", Answer(body={"uid": 1}))
-    server.script("GET", f"{CATALOG}/products/{quoted}/sizes/", Answer(body={"sizes": []}))
+    server.script(f"{CATALOG}/products/{quoted}/", Answer(body={"uid": 1}), method="GET")
+    server.script(f"{CATALOG}/products/{quoted}/sizes/", Answer(body={"sizes": []}), method="GET")
 
     client.product(slug)
     client.product_sizes(slug)
 
-    assert [s.path for s in server.seen] == [
+    assert [s.path for s in server.calls] == [
         f"{CATALOG}/products/{quoted}/",
         f"{CATALOG}/products/{quoted}/sizes/",
     ]
@@ -490,11 +394,11 @@ def test_product_paths_quote_the_slug_and_end_with_a_slash(server, client):
 
 def test_size_price_uses_v3_and_sends_the_pincode_both_ways(server, client):
     path = "/service/application/catalog/v3.0/products/tee/sizes/XL/price/"
-    server.script("GET", path, Answer(body={"price": {"effective": 499}}))
+    server.script(path, Answer(body={"price": {"effective": 499}}), method="GET")
 
     client.size_price("tee", "XL", pincode="400059")
 
-    seen = server.one("GET", path)
+    seen = server.one(path, method="GET")
     assert seen.q() == {"pincode": "400059"}
     assert json.loads(seen.headers["x-location-detail"])["pincode"] == "400059"
 
@@ -504,7 +408,9 @@ def test_size_price_uses_v3_and_sends_the_pincode_both_ways(server, client):
 
 @pytest.mark.parametrize("status", [401, 403])
 def test_rejected_credentials_are_an_auth_error_logged_for_staff(server, client, status, caplog):
-    server.script("GET", f"{CART}/detail", Answer(status, {"success": False, "message": "Invalid token"}))
+    server.script(
+        f"{CART}/detail", Answer(status, {"success": False, "message": "Invalid token"}), method="GET"
+    )
 
     with (
         caplog.at_level(logging.ERROR, logger="storefront.providers.fynd"),
@@ -519,7 +425,9 @@ def test_rejected_credentials_are_an_auth_error_logged_for_staff(server, client,
 
 def test_a_4xx_carries_fynds_message(server, client):
     server.script(
-        "POST", f"{CART}/detail", Answer(400, {"success": False, "message": "Sorry, item is out of stock"})
+        f"{CART}/detail",
+        Answer(400, {"success": False, "message": "Sorry, item is out of stock"}),
+        method="POST",
     )
 
     with pytest.raises(ProviderRejected) as exc:
@@ -531,7 +439,7 @@ def test_a_4xx_carries_fynds_message(server, client):
 
 def test_a_field_error_map_gives_its_first_message(server, client):
     server.script(
-        "POST", f"{CART}/checkout", Answer(400, {"payment_mode": ["Missing data for required field."]})
+        f"{CART}/checkout", Answer(400, {"payment_mode": ["Missing data for required field."]}), method="POST"
     )
 
     with pytest.raises(ProviderRejected) as exc:
@@ -541,7 +449,7 @@ def test_a_field_error_map_gives_its_first_message(server, client):
 
 
 def test_a_404_is_not_found_with_the_message(server, client):
-    server.script("GET", f"{CATALOG}/products/nope/", Answer(404, {"error": "Product not found"}))
+    server.script(f"{CATALOG}/products/nope/", Answer(404, {"error": "Product not found"}), method="GET")
 
     with pytest.raises(NotFound) as exc:
         client.product("nope")
@@ -550,7 +458,7 @@ def test_a_404_is_not_found_with_the_message(server, client):
 
 
 def test_a_4xx_without_json_uses_the_generic_message(server, client):
-    server.script("POST", f"{CART}/coupon", Answer(422, "<html>bad</html>"))
+    server.script(f"{CART}/coupon", Answer(422, "<html>bad</html>"), method="POST")
 
     with pytest.raises(ProviderRejected) as exc:
         client.apply_coupon("c1", "X")
@@ -560,55 +468,59 @@ def test_a_4xx_without_json_uses_the_generic_message(server, client):
 
 @pytest.mark.parametrize("status", [500, 502, 503])
 def test_a_5xx_is_unavailable_and_a_post_is_never_repeated(server, client, status):
-    server.script("POST", f"{CART}/detail", Answer(status, {"message": "NullPointerException"}))
+    server.script(f"{CART}/detail", Answer(status, {"message": "NullPointerException"}), method="POST")
 
     with pytest.raises(ProviderUnavailable) as exc:
         client.add_items("c1", [{"item_id": 1, "item_size": "S", "quantity": 1}])
 
     assert exc.value.user_message == MSG_UNAVAILABLE
-    assert len([s for s in server.seen if s.method == "POST"]) == 1
+    assert len([s for s in server.calls if s.method == "POST"]) == 1
 
 
 def test_a_get_is_retried_through_a_passing_503(server, client):
-    server.script("GET", f"{CART}/basic", Answer(503, {}), Answer(body={"user_cart_items_count": 1}))
+    server.script(f"{CART}/basic", Answer(503, {}), Answer(body={"user_cart_items_count": 1}), method="GET")
 
     assert client.item_count("c1") == 1
-    assert len(server.seen) == 2
+    assert len(server.calls) == 2
 
 
 def test_a_timeout_is_unavailable_and_the_checkout_is_sent_once(server, client):
-    server.script("POST", f"{CART}/checkout", Answer(body={"success": True, "order_id": "FY1"}, delay=1.5))
+    server.script(
+        f"{CART}/checkout", Answer(body={"success": True, "order_id": "FY1"}, delay=1.5), method="POST"
+    )
 
     with pytest.raises(ProviderUnavailable):
         client.checkout({"payment_mode": "COD"})
 
     time.sleep(0.1)
-    assert len([s for s in server.seen if s.path == f"{CART}/checkout"]) == 1
+    assert len([s for s in server.calls if s.path == f"{CART}/checkout"]) == 1
 
 
 @pytest.mark.parametrize("body", ["<html>captive portal</html>", '{"total": NaN}', "[1, 2]", '"text"'])
 def test_a_malformed_200_body_is_unavailable(server, client, body):
-    server.script("GET", f"{CART}/detail", Answer(body=body))
+    server.script(f"{CART}/detail", Answer(body=body), method="GET")
 
     with pytest.raises(ProviderUnavailable):
         client.cart("c1")
 
 
 def test_an_empty_200_body_is_an_empty_object(server, client):
-    server.script("PUT", f"{CART}/meta", Answer(body=b""))
+    server.script(f"{CART}/meta", Answer(body=b""), method="PUT")
 
     assert client.update_meta("c1", {}) == {}
 
 
 def test_a_redirect_is_not_followed(server, client):
-    server.script("GET", f"{CART}/detail", Answer(302, b"", headers={"Location": "http://example.com/"}))
+    server.script(
+        f"{CART}/detail", Answer(302, b"", headers={"Location": "http://example.com/"}), method="GET"
+    )
 
     with pytest.raises(ProviderUnavailable):
         client.cart("c1")
 
 
 def test_too_many_requests_is_unavailable_not_a_refusal(server, client):
-    server.script("POST", f"{CART}/coupon", Answer(429, {"message": "slow down"}))
+    server.script(f"{CART}/coupon", Answer(429, {"message": "slow down"}), method="POST")
 
     with pytest.raises(ProviderUnavailable):
         client.apply_coupon("c1", "X")
