@@ -370,6 +370,19 @@ def _pair(price: Any, fallback: tuple[Decimal, Decimal]) -> tuple[Decimal, Decim
     return marked, effective
 
 
+def _product_identity(body: dict) -> dict[str, Any]:
+    """The fields a listing item and a product detail share (§8.3, §8.4)."""
+    return {
+        "id": _str(body.get("uid")),
+        "slug": _str(body.get("slug")),
+        "name": _str(body.get("name")),
+        "brand": _str(_dict(body.get("brand")).get("name")),
+        "category": _first_category(body),
+        "images": _images(body),
+        "quantity_rule": map_quantity_rule(body.get("moq")),
+    }
+
+
 def map_listing_product(item: Any) -> Product:
     item = _dict(item)
     mrp, price = _pair(item.get("price"), (ZERO, ZERO))
@@ -380,19 +393,13 @@ def map_listing_product(item: Any) -> Product:
     else:  # the listing does not always name sizes: one stand-in that carries availability
         variants = (Variant(id="", label="", mrp=mrp, price=price, in_stock=sellable),)
     return Product(
-        id=_str(item.get("uid")),
-        slug=_str(item.get("slug")),
-        name=_str(item.get("name")),
-        brand=_str(_dict(item.get("brand")).get("name")),
-        category=_first_category(item),
-        images=_images(item),
+        **_product_identity(item),
         mrp=mrp,
         price=price,
         gst_rate=None,
         description=strip_tags(_str(item.get("short_description"))),
         variants=variants,
         has_sizes=bool(sizes),
-        quantity_rule=map_quantity_rule(item.get("moq")),
     )
 
 
@@ -424,19 +431,13 @@ def map_product(detail: Any, sizes_body: Any, size_prices: dict[str, Any] | None
         )
     description = _str(detail.get("description")) or _str(detail.get("short_description"))
     return Product(
-        id=_str(detail.get("uid")),
-        slug=_str(detail.get("slug")),
-        name=_str(detail.get("name")),
-        brand=_str(_dict(detail.get("brand")).get("name")),
-        category=_first_category(detail),
-        images=_images(detail),
+        **_product_identity(detail),
         mrp=mrp,
         price=price,
         gst_rate=None,
         description=strip_tags(description),
         variants=tuple(variants),
         has_sizes=bool(variants),
-        quantity_rule=map_quantity_rule(detail.get("moq")),
     )
 
 
