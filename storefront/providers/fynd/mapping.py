@@ -1,7 +1,8 @@
 """Fynd JSON → the storefront's `types.py` dataclasses.
 
-Pure functions: no HTTP, no database. Amounts go through `storefront.money.to_money` (the client
-parses JSON with Decimal, so no float ever reaches here); datetimes come out aware. Unknown fields
+Pure functions: no HTTP, no database, built on the shared tolerant readers in
+`storefront.providers.readers`. Amounts go through `as_money` (the client parses JSON with Decimal,
+so no float ever reaches here); datetimes come out aware. Unknown fields
 are ignored, missing optional ones get neutral defaults, so a newer Fynd answer with extra keys maps
 exactly like the documented one.
 
@@ -46,17 +47,24 @@ CartMeta; `message`, `delivery_charge_info` and `coupon_text` → cart messages 
 
 from __future__ import annotations
 
-import email.utils
 import math
 import re
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
-from storefront.money import ZERO, to_money
+from storefront.money import ZERO
+from storefront.providers.readers import (
+    as_bool,
+    as_dict,
+    as_int,
+    as_list,
+    as_money,
+    as_str,
+    parse_moment,
+)
 from storefront.providers.types import (
     Address,
     BreakupRow,
@@ -137,93 +145,21 @@ MSG_COUPON_NOT_APPLIED = "This coupon can't be used on your cart."
 CUSTOM_META_KEYS = ("gift_message", "business_name", "order_type", "pickup_name", "pickup_phone")
 
 
-class MappingError(ValueError):
-    """A body whose shape we cannot read (the provider turns it into ProviderUnavailable)."""
-
-
-# ----------------------------------------------------------------------------- small readers
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Any) -> str:
-    if value is None or isinstance(value, dict | list):
-        return ""
-    return str(value).strip()
-
-
-def _int(value: Any, default: int = 0) -> int:
-    if isinstance(value, bool) or value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except (TypeError, ValueError, ArithmeticError):
-        return default
-
-
-def money(value: Any) -> Decimal:
-    """An amount from Fynd JSON: int, Decimal or numeric string; None → 0. Floats are refused."""
-    if isinstance(value, dict | list):
-        raise MappingError(f"not an amount: {type(value).__name__}")
-    return to_money(value)
-
-
-def _bool(value: Any, default: bool) -> bool:
-    return value if isinstance(value, bool) else default
-
-
 def key_name(fynd_key: str) -> str:
-    key = _str(fynd_key).lower()
+    key = as_str(fynd_key).lower()
     return BREAKUP_KEYS.get(key) or re.sub(r"[^a-z0-9]+", "_", key).strip("_") or "other"
 
 
-# ----------------------------------------------------------------------------- dates
-
-
-def parse_moment(value: Any) -> datetime | None:
-    """An aware datetime from an ISO string (naive ones are read as UTC), an HTTP-date
-    (Last-Modified) or epoch seconds; None when there is nothing readable."""
-    if value is None or isinstance(value, bool) or value == "":
-        return None
-    if isinstance(value, int | Decimal):
-        try:
-            return datetime.fromtimestamp(int(value), tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    text = _str(value)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            moment = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment
-
-
-def same_moment(a: Any, b: Any) -> bool:
-    """Whether two Last-Modified values name the same second (HTTP-dates carry whole seconds)."""
-    first, second = parse_moment(a), parse_moment(b)
-    if first is None or second is None:
-        return False
-    return first.replace(microsecond=0) == second.replace(microsecond=0)
+# ----------------------------------------------------------------------------- delivery promise
 
 
 def map_promise(raw: Any, *, pincode: str = "", city: str = "") -> DeliveryPromise | None:
     """ShipmentPromise (`iso`, else `timestamp` epoch seconds) or the catalogue's `{min, max}`."""
-    raw = _dict(raw)
+    raw = as_dict(raw)
     if not raw:
         return None
     low = high = None
-    for source in (_dict(raw.get("iso")), _dict(raw.get("timestamp")), raw):
+    for source in (as_dict(raw.get("iso")), as_dict(raw.get("timestamp")), raw):
         low, high = parse_moment(source.get("min")), parse_moment(source.get("max"))
         if low and high:
             break
@@ -238,29 +174,29 @@ def map_promise(raw: Any, *, pincode: str = "", city: str = "") -> DeliveryPromi
 
 
 def _row_amount(key: str, value: Any) -> Decimal:
-    amount = money(value)
+    amount = as_money(value)
     if key in DEDUCTIONS and amount > 0:
         return -amount
     return amount
 
 
 def map_breakup(breakup_values: Any) -> tuple[BreakupRow, ...]:
-    bv = _dict(breakup_values)
-    raw = _dict(bv.get("raw"))
+    bv = as_dict(breakup_values)
+    raw = as_dict(bv.get("raw"))
     rows: list[BreakupRow] = []
-    for entry in _list(bv.get("display")):
-        entry = _dict(entry)
+    for entry in as_list(bv.get("display")):
+        entry = as_dict(entry)
         if not entry:
             continue
         key = key_name(entry.get("key"))
         value = entry.get("value")
         if value is None:
-            value = raw.get(_str(entry.get("key")))
-        messages = tuple(_str(m) for m in _list(entry.get("message")) if _str(m))
+            value = raw.get(as_str(entry.get("key")))
+        messages = tuple(as_str(m) for m in as_list(entry.get("message")) if as_str(m))
         rows.append(
             BreakupRow(
                 key=key,
-                label=_str(entry.get("display")) or key.replace("_", " ").capitalize(),
+                label=as_str(entry.get("display")) or key.replace("_", " ").capitalize(),
                 amount=_row_amount(key, value),
                 informational=key in INFORMATIONAL,
                 messages=messages,
@@ -269,25 +205,25 @@ def map_breakup(breakup_values: Any) -> tuple[BreakupRow, ...]:
     if not rows:
         for field, key, label in RAW_ORDER:
             value = raw.get(field)
-            if value is None or (money(value) == 0 and key not in ("subtotal", "total")):
+            if value is None or (as_money(value) == 0 and key not in ("subtotal", "total")):
                 continue
             rows.append(BreakupRow(key, label, _row_amount(key, value), informational=key in INFORMATIONAL))
     if not any(r.key == "total" for r in rows):
-        rows.append(BreakupRow("total", TOTAL_LABEL, money(raw.get("total"))))
+        rows.append(BreakupRow("total", TOTAL_LABEL, as_money(raw.get("total"))))
     return tuple(rows)
 
 
 def map_loyalty(breakup_values: Any) -> LoyaltySummary | None:
-    points = _dict(_dict(breakup_values).get("loyalty_points"))
+    points = as_dict(as_dict(breakup_values).get("loyalty_points"))
     if not points:
         return None
-    applicable = _int(money(points.get("applicable")))
+    applicable = as_int(as_money(points.get("applicable")))
     applied = 0
     if points.get("is_applied") is True:
-        used = abs(money(_dict(_dict(breakup_values).get("raw")).get("fynd_cash")))
-        applied = _int(used / POINT_VALUE) if used else applicable
+        used = abs(as_money(as_dict(as_dict(breakup_values).get("raw")).get("fynd_cash")))
+        applied = as_int(used / POINT_VALUE) if used else applicable
     return LoyaltySummary(
-        balance=_int(money(points.get("total"))),
+        balance=as_int(as_money(points.get("total"))),
         applicable=applicable,
         applied=applied,
         point_value=POINT_VALUE,
@@ -298,41 +234,41 @@ def map_loyalty(breakup_values: Any) -> LoyaltySummary | None:
 
 
 def map_quantity_rule(moq: Any) -> QuantityRule:
-    moq = _dict(moq)
-    minimum = max(1, _int(moq.get("minimum"), 1))
-    maximum = _int(moq.get("maximum"), 0) or DEFAULT_MAX_QUANTITY
-    increment = max(1, _int(moq.get("increment_unit"), 1))
+    moq = as_dict(moq)
+    minimum = max(1, as_int(moq.get("minimum"), 1))
+    maximum = as_int(moq.get("maximum"), 0) or DEFAULT_MAX_QUANTITY
+    increment = max(1, as_int(moq.get("increment_unit"), 1))
     return QuantityRule(minimum=minimum, maximum=max(maximum, minimum), increment=increment)
 
 
 def _category_slug(category: dict[str, Any]) -> str:
-    query = _dict(_dict(category.get("action")).get("query"))
+    query = as_dict(as_dict(category.get("action")).get("query"))
     for key in ("category", "l3_category", "l2_category", "l1_category", "slug"):
         values = query.get(key)
         if isinstance(values, list) and values:
-            return _str(values[0])
+            return as_str(values[0])
         if isinstance(values, str) and values:
             return values
-    return _str(category.get("slug")) or slugify(_str(category.get("name")))
+    return as_str(category.get("slug")) or slugify(as_str(category.get("name")))
 
 
 def _first_category(product: dict[str, Any]) -> Category | None:
-    for category in _list(product.get("categories")):
-        category = _dict(category)
-        if _str(category.get("name")):
-            return Category(slug=_category_slug(category), name=_str(category.get("name")))
+    for category in as_list(product.get("categories")):
+        category = as_dict(category)
+        if as_str(category.get("name")):
+            return Category(slug=_category_slug(category), name=as_str(category.get("name")))
     return None
 
 
 def _images(product: dict[str, Any]) -> tuple[str, ...]:
     urls = []
-    for media in _list(product.get("medias")):
-        media = _dict(media)
-        if _str(media.get("type") or "image") == "image" and _str(media.get("url")):
-            urls.append(_str(media["url"]))
-    for image in _list(product.get("images")):
-        image = _dict(image)
-        url = _str(image.get("secure_url")) or _str(image.get("url"))
+    for media in as_list(product.get("medias")):
+        media = as_dict(media)
+        if as_str(media.get("type") or "image") == "image" and as_str(media.get("url")):
+            urls.append(as_str(media["url"]))
+    for image in as_list(product.get("images")):
+        image = as_dict(image)
+        url = as_str(image.get("secure_url")) or as_str(image.get("url"))
         if url:
             urls.append(url)
     return tuple(dict.fromkeys(urls))
@@ -340,22 +276,22 @@ def _images(product: dict[str, Any]) -> tuple[str, ...]:
 
 def _range_low(price: Any, field: str) -> Decimal | None:
     """`price.<field>` as a Price {min, max} (listing, sizes) or a plain number (v3 price)."""
-    value = _dict(price).get(field)
+    value = as_dict(price).get(field)
     if isinstance(value, dict):
         value = value.get("min", value.get("max"))
-    return None if value is None else money(value)
+    return None if value is None else as_money(value)
 
 
 def _range_high(price: Any, field: str) -> Decimal | None:
-    value = _dict(price).get(field)
+    value = as_dict(price).get(field)
     if isinstance(value, dict):
         value = value.get("max", value.get("min"))
-    return None if value is None else money(value)
+    return None if value is None else as_money(value)
 
 
 def price_varies(sizes_body: Any) -> bool:
     """Whether the sizes of a product have different prices (then each size is priced alone)."""
-    price = _dict(_dict(sizes_body).get("price"))
+    price = as_dict(as_dict(sizes_body).get("price"))
     return any(_range_low(price, f) != _range_high(price, f) for f in ("effective", "marked"))
 
 
@@ -373,10 +309,10 @@ def _pair(price: Any, fallback: tuple[Decimal, Decimal]) -> tuple[Decimal, Decim
 def _product_identity(body: dict) -> dict[str, Any]:
     """The fields a listing item and a product detail share (§8.3, §8.4)."""
     return {
-        "id": _str(body.get("uid")),
-        "slug": _str(body.get("slug")),
-        "name": _str(body.get("name")),
-        "brand": _str(_dict(body.get("brand")).get("name")),
+        "id": as_str(body.get("uid")),
+        "slug": as_str(body.get("slug")),
+        "name": as_str(body.get("name")),
+        "brand": as_str(as_dict(body.get("brand")).get("name")),
         "category": _first_category(body),
         "images": _images(body),
         "quantity_rule": map_quantity_rule(body.get("moq")),
@@ -384,10 +320,10 @@ def _product_identity(body: dict) -> dict[str, Any]:
 
 
 def map_listing_product(item: Any) -> Product:
-    item = _dict(item)
+    item = as_dict(item)
     mrp, price = _pair(item.get("price"), (ZERO, ZERO))
-    sellable = _bool(item.get("sellable"), True)
-    sizes = [_str(s) for s in _list(item.get("sizes")) if _str(s)]
+    sellable = as_bool(item.get("sellable"), True)
+    sizes = [as_str(s) for s in as_list(item.get("sizes")) if as_str(s)]
     if sizes:
         variants = tuple(Variant(id=s, label=s, mrp=mrp, price=price, in_stock=sellable) for s in sizes)
     else:  # the listing does not always name sizes: one stand-in that carries availability
@@ -397,7 +333,7 @@ def map_listing_product(item: Any) -> Product:
         mrp=mrp,
         price=price,
         gst_rate=None,
-        description=strip_tags(_str(item.get("short_description"))),
+        description=strip_tags(as_str(item.get("short_description"))),
         variants=variants,
         has_sizes=bool(sizes),
     )
@@ -405,31 +341,31 @@ def map_listing_product(item: Any) -> Product:
 
 def map_product(detail: Any, sizes_body: Any, size_prices: dict[str, Any] | None = None) -> Product:
     """ProductDetail + ProductSizes (+ the v3 price of each size, when sizes differ in price)."""
-    detail, sizes_body = _dict(detail), _dict(sizes_body)
+    detail, sizes_body = as_dict(detail), as_dict(sizes_body)
     size_prices = size_prices or {}
     mrp, price = _pair(sizes_body.get("price"), _pair(detail.get("price"), (ZERO, ZERO)))
-    sellable = _bool(sizes_body.get("sellable"), True)
+    sellable = as_bool(sizes_body.get("sellable"), True)
     variants = []
-    for size in _list(sizes_body.get("sizes")):
-        size = _dict(size)
-        value = _str(size.get("value")) or _str(size.get("display"))
+    for size in as_list(sizes_body.get("sizes")):
+        size = as_dict(size)
+        value = as_str(size.get("value")) or as_str(size.get("display"))
         if not value:
             continue
         quantity = size.get("quantity")
-        stock = _int(quantity) if quantity is not None else None
-        in_stock = sellable and _bool(size.get("is_available"), True) and (stock is None or stock > 0)
-        size_mrp, size_price = _pair(_dict(size_prices.get(value)).get("price"), (mrp, price))
+        stock = as_int(quantity) if quantity is not None else None
+        in_stock = sellable and as_bool(size.get("is_available"), True) and (stock is None or stock > 0)
+        size_mrp, size_price = _pair(as_dict(size_prices.get(value)).get("price"), (mrp, price))
         variants.append(
             Variant(
                 id=value,
-                label=_str(size.get("display")) or value,
+                label=as_str(size.get("display")) or value,
                 mrp=size_mrp,
                 price=size_price,
                 in_stock=in_stock,
                 stock=stock,
             )
         )
-    description = _str(detail.get("description")) or _str(detail.get("short_description"))
+    description = as_str(detail.get("description")) or as_str(detail.get("short_description"))
     return Product(
         **_product_identity(detail),
         mrp=mrp,
@@ -442,12 +378,12 @@ def map_product(detail: Any, sizes_body: Any, size_prices: dict[str, Any] | None
 
 
 def map_product_page(body: Any, *, page: int, per_page: int) -> ProductPage:
-    body = _dict(body)
-    products = tuple(map_listing_product(i) for i in _list(body.get("items")) if _dict(i))
-    info = _dict(body.get("page"))
-    current = _int(info.get("current"), page) or page
-    total = _int(info.get("item_total"), -1)
-    size = _int(info.get("size"), 0) or per_page
+    body = as_dict(body)
+    products = tuple(map_listing_product(i) for i in as_list(body.get("items")) if as_dict(i))
+    info = as_dict(body.get("page"))
+    current = as_int(info.get("current"), page) or page
+    total = as_int(info.get("item_total"), -1)
+    size = as_int(info.get("size"), 0) or per_page
     if total >= 0:
         total_pages = max(1, math.ceil(total / size)) if size else 1
         total_pages = max(total_pages, current)
@@ -462,108 +398,110 @@ def map_categories(body: Any) -> tuple[Category, ...]:
     found: dict[str, Category] = {}
 
     def walk(node: dict[str, Any]) -> None:
-        children = [_dict(c) for c in _list(node.get("childs")) if _dict(c)]
+        children = [as_dict(c) for c in as_list(node.get("childs")) if as_dict(c)]
         if children:
             for child in children:
                 walk(child)
             return
-        slug, name = _str(node.get("slug")), _str(node.get("name"))
+        slug, name = as_str(node.get("slug")), as_str(node.get("name"))
         if slug and name and slug not in found:
-            banners = _dict(node.get("banners"))
-            image = _str(_dict(banners.get("portrait")).get("url")) or _str(
-                _dict(banners.get("landscape")).get("url")
+            banners = as_dict(node.get("banners"))
+            image = as_str(as_dict(banners.get("portrait")).get("url")) or as_str(
+                as_dict(banners.get("landscape")).get("url")
             )
             found[slug] = Category(slug=slug, name=name, image=image)
 
-    for department in _list(_dict(body).get("data")):
-        for item in _list(_dict(department).get("items")):
-            if _dict(item):
-                walk(_dict(item))
+    for department in as_list(as_dict(body).get("data")):
+        for item in as_list(as_dict(department).get("items")):
+            if as_dict(item):
+                walk(as_dict(item))
     return tuple(found.values())
 
 
 def map_size_price(body: Any, *, pincode: str) -> tuple[bool, DeliveryPromise | None]:
     """(serviceable, promise) from a v3 size price answer for the pincode."""
-    body = _dict(body)
+    body = as_dict(body)
     promise = map_promise(body.get("delivery_promise"), pincode=pincode)
-    return _bool(body.get("is_serviceable"), True), promise
+    return as_bool(body.get("is_serviceable"), True), promise
 
 
 # ----------------------------------------------------------------------------- cart lines
 
 
 def line_id(item: dict[str, Any]) -> str:
-    identifier = _str(_dict(item.get("identifiers")).get("identifier"))
+    identifier = as_str(as_dict(item.get("identifiers")).get("identifier"))
     if identifier:
         return identifier
-    key = _str(item.get("key"))
+    key = as_str(item.get("key"))
     if key:
         return key
-    product, article = _dict(item.get("product")), _dict(item.get("article"))
-    return f"{_str(product.get('uid'))}_{_str(article.get('size'))}"
+    product, article = as_dict(item.get("product")), as_dict(item.get("article"))
+    return f"{as_str(product.get('uid'))}_{as_str(article.get('size'))}"
 
 
 def line_size(item: dict[str, Any]) -> str:
-    size = _str(_dict(item.get("article")).get("size"))
+    size = as_str(as_dict(item.get("article")).get("size"))
     if size:
         return size
-    key = _str(item.get("key"))
+    key = as_str(item.get("key"))
     return key.split("_", 1)[1] if "_" in key else ""
 
 
 def line_ref(item: dict[str, Any], index: int) -> dict[str, Any]:
     """How update and remove name a line (fynd.md §2.3 UpdateProductCart)."""
     ref: dict[str, Any] = {
-        "identifiers": {"identifier": _str(_dict(item.get("identifiers")).get("identifier"))},
-        "item_id": _int(_dict(item.get("product")).get("uid")),
+        "identifiers": {"identifier": as_str(as_dict(item.get("identifiers")).get("identifier"))},
+        "item_id": as_int(as_dict(item.get("product")).get("uid")),
         "item_size": line_size(item),
         "item_index": index,
     }
-    article_id = _str(_dict(item.get("article")).get("uid"))
+    article_id = as_str(as_dict(item.get("article")).get("uid"))
     if article_id:
         ref["article_id"] = article_id
     return ref
 
 
 def find_line(body: dict[str, Any], wanted: str) -> tuple[dict[str, Any], int] | None:
-    for index, item in enumerate(_list(body.get("items"))):
-        item = _dict(item)
+    for index, item in enumerate(as_list(body.get("items"))):
+        item = as_dict(item)
         if item and line_id(item) == wanted:
             return item, index
     return None
 
 
 def _prices(block: Any) -> dict[str, Any]:
-    block = _dict(block)
-    return _dict(block.get("converted")) or _dict(block.get("base"))
+    block = as_dict(block)
+    return as_dict(block.get("converted")) or as_dict(block.get("base"))
 
 
 def map_line(item: Any, *, pincode: str = "") -> CartLine:
-    item = _dict(item)
-    product_raw = _dict(item.get("product"))
-    article = _dict(item.get("article"))
-    availability = _dict(item.get("availability"))
-    quantity = max(0, _int(item.get("quantity"), 0))
+    item = as_dict(item)
+    product_raw = as_dict(item.get("product"))
+    article = as_dict(item.get("article"))
+    availability = as_dict(item.get("availability"))
+    quantity = max(0, as_int(item.get("quantity"), 0))
     per_unit = _prices(item.get("price_per_unit")) or _prices(article.get("price"))
-    unit_price = money(per_unit.get("effective", per_unit.get("selling_price")))
-    unit_mrp = money(per_unit.get("marked")) if per_unit.get("marked") is not None else unit_price
+    unit_price = as_money(per_unit.get("effective", per_unit.get("selling_price")))
+    unit_mrp = as_money(per_unit.get("marked")) if per_unit.get("marked") is not None else unit_price
     totals = _prices(item.get("price"))
-    line_total = money(totals["effective"]) if totals.get("effective") is not None else unit_price * quantity
-    line_mrp = money(totals["marked"]) if totals.get("marked") is not None else unit_mrp * quantity
+    line_total = (
+        as_money(totals["effective"]) if totals.get("effective") is not None else unit_price * quantity
+    )
+    line_mrp = as_money(totals["marked"]) if totals.get("marked") is not None else unit_mrp * quantity
 
     size = line_size(item)
     sizes: list[Variant] = []
-    for option in _list(availability.get("available_sizes")):
-        option = _dict(option)
-        value = _str(option.get("value")) or _str(option.get("display"))
+    for option in as_list(availability.get("available_sizes")):
+        option = as_dict(option)
+        value = as_str(option.get("value")) or as_str(option.get("display"))
         if value and all(v.id != value for v in sizes):
             sizes.append(
                 Variant(
                     id=value,
-                    label=_str(option.get("display")) or value,
+                    label=as_str(option.get("display")) or value,
                     mrp=unit_mrp,
                     price=unit_price,
-                    in_stock=_bool(option.get("is_available"), True),
+                    in_stock=as_bool(option.get("is_available"), True),
                 )
             )
     out_of_stock = availability.get("out_of_stock") is True
@@ -578,16 +516,16 @@ def map_line(item: Any, *, pincode: str = "") -> CartLine:
         variant = Variant(variant.id, variant.label, unit_mrp, unit_price, in_stock=not out_of_stock)
         sizes = [variant if v.id == size else v for v in sizes]
 
-    slug = _str(product_raw.get("slug"))
+    slug = as_str(product_raw.get("slug"))
     if not slug:
-        slugs = _list(_dict(_dict(product_raw.get("action")).get("query")).get("product_slug"))
-        slug = _str(slugs[0]) if slugs else ""
-    slug = slug or _str(product_raw.get("uid"))  # product pages are addressed by slug: never empty
+        slugs = as_list(as_dict(as_dict(product_raw.get("action")).get("query")).get("product_slug"))
+        slug = as_str(slugs[0]) if slugs else ""
+    slug = slug or as_str(product_raw.get("uid"))  # product pages are addressed by slug: never empty
     product = Product(
-        id=_str(product_raw.get("uid")),
+        id=as_str(product_raw.get("uid")),
         slug=slug,
-        name=_str(product_raw.get("name")),
-        brand=_str(_dict(product_raw.get("brand")).get("name")),
+        name=as_str(product_raw.get("name")),
+        brand=as_str(as_dict(product_raw.get("brand")).get("name")),
         category=_first_category(product_raw),
         images=_images(product_raw),
         mrp=unit_mrp,
@@ -599,7 +537,7 @@ def map_line(item: Any, *, pincode: str = "") -> CartLine:
     )
 
     messages: list[Message] = []
-    text = _str(item.get("message"))
+    text = as_str(item.get("message"))
     if text:
         messages.append(Message(text, MessageLevel.ERROR if not available else MessageLevel.WARNING))
     elif not available:
@@ -610,11 +548,11 @@ def map_line(item: Any, *, pincode: str = "") -> CartLine:
         else:
             fallback = MSG_LINE_INVALID
         messages.append(Message(fallback, MessageLevel.ERROR))
-    for extra in (_str(item.get("coupon_message")), _str(_dict(item.get("promo_meta")).get("message"))):
+    for extra in (as_str(item.get("coupon_message")), as_str(as_dict(item.get("promo_meta")).get("message"))):
         if extra:
             messages.append(Message(extra, MessageLevel.INFO))
-    for promo in _list(item.get("promotions_applied")):
-        offer = _str(_dict(promo).get("offer_text")) or _str(_dict(promo).get("promotion_name"))
+    for promo in as_list(item.get("promotions_applied")):
+        offer = as_str(as_dict(promo).get("offer_text")) or as_str(as_dict(promo).get("promotion_name"))
         if offer:
             messages.append(Message(offer, MessageLevel.SUCCESS))
 
@@ -637,83 +575,83 @@ def map_line(item: Any, *, pincode: str = "") -> CartLine:
 
 
 def coupon_code(body: dict[str, Any]) -> str:
-    bv_coupon = _dict(_dict(body.get("breakup_values")).get("coupon"))
-    if bv_coupon.get("is_applied") is True and _str(bv_coupon.get("code")):
-        return _str(bv_coupon.get("code"))
-    top = _dict(body.get("coupon"))
-    if top.get("is_applied") is True and _str(top.get("coupon_code")):
-        return _str(top.get("coupon_code"))
+    bv_coupon = as_dict(as_dict(body.get("breakup_values")).get("coupon"))
+    if bv_coupon.get("is_applied") is True and as_str(bv_coupon.get("code")):
+        return as_str(bv_coupon.get("code"))
+    top = as_dict(body.get("coupon"))
+    if top.get("is_applied") is True and as_str(top.get("coupon_code")):
+        return as_str(top.get("coupon_code"))
     return ""
 
 
 def coupon_problem(body: dict[str, Any]) -> str:
     """Why the coupon did not apply, in Fynd's words (or ours when Fynd says nothing)."""
-    bv_coupon = _dict(_dict(body.get("breakup_values")).get("coupon"))
-    top = _dict(body.get("coupon"))
-    return _str(bv_coupon.get("message")) or _str(top.get("message")) or MSG_COUPON_NOT_APPLIED
+    bv_coupon = as_dict(as_dict(body.get("breakup_values")).get("coupon"))
+    top = as_dict(body.get("coupon"))
+    return as_str(bv_coupon.get("message")) or as_str(top.get("message")) or MSG_COUPON_NOT_APPLIED
 
 
 def map_redemptions(body: dict[str, Any]) -> tuple[Redemption, ...]:
-    bv = _dict(body.get("breakup_values"))
-    raw = _dict(bv.get("raw"))
+    bv = as_dict(body.get("breakup_values"))
+    raw = as_dict(bv.get("raw"))
     out: list[Redemption] = []
     code = coupon_code(body)
     if code:
-        bv_coupon = _dict(bv.get("coupon"))
-        title = _str(bv_coupon.get("title")) or _str(_dict(body.get("coupon")).get("coupon_title"))
-        out.append(Redemption("coupon", code, abs(money(raw.get("coupon"))), title))
-    points = _dict(bv.get("loyalty_points"))
+        bv_coupon = as_dict(bv.get("coupon"))
+        title = as_str(bv_coupon.get("title")) or as_str(as_dict(body.get("coupon")).get("coupon_title"))
+        out.append(Redemption("coupon", code, abs(as_money(raw.get("coupon"))), title))
+    points = as_dict(bv.get("loyalty_points"))
     if points.get("is_applied") is True:
-        used = abs(money(raw.get("fynd_cash")))
+        used = abs(as_money(raw.get("fynd_cash")))
         out.append(
             Redemption(
                 "loyalty_points",
-                str(_int(used / POINT_VALUE)),
+                str(as_int(used / POINT_VALUE)),
                 used,
-                _str(points.get("description")),
+                as_str(points.get("description")),
             )
         )
-    gift = abs(money(raw.get("gift_card")))
+    gift = abs(as_money(raw.get("gift_card")))
     if gift:
         out.append(Redemption("gift_card", "", gift))
-    for promo in _list(body.get("applied_promo_details")):
-        promo = _dict(promo)
+    for promo in as_list(body.get("applied_promo_details")):
+        promo = as_dict(promo)
         if not promo:
             continue
-        per_unit = money(promo.get("amount")) if promo.get("amount") is not None else ZERO
-        quantity = max(1, _int(promo.get("article_quantity"), 1))
+        per_unit = as_money(promo.get("amount")) if promo.get("amount") is not None else ZERO
+        quantity = max(1, as_int(promo.get("article_quantity"), 1))
         out.append(
             Redemption(
                 "promotion",
-                _str(promo.get("promo_id")) or _str(promo.get("code")),
+                as_str(promo.get("promo_id")) or as_str(promo.get("code")),
                 abs(per_unit) * quantity,
-                _str(promo.get("offer_text")) or _str(promo.get("promotion_name")),
+                as_str(promo.get("offer_text")) or as_str(promo.get("promotion_name")),
             )
         )
     return tuple(out)
 
 
 def map_meta(body: dict[str, Any], *, order_type: str = "") -> CartMeta:
-    custom = _dict(body.get("custom_cart_meta"))
-    kind = order_type or _str(custom.get("order_type"))
+    custom = as_dict(body.get("custom_cart_meta"))
+    kind = order_type or as_str(custom.get("order_type"))
     try:
         order = OrderType(kind) if kind else OrderType.HOME_DELIVERY
     except ValueError:
         order = OrderType.HOME_DELIVERY
     return CartMeta(
-        gift_message=_str(custom.get("gift_message")),
-        gstin=_str(body.get("gstin")),
-        business_name=_str(custom.get("business_name")),
-        comment=_str(body.get("comment")),
+        gift_message=as_str(custom.get("gift_message")),
+        gstin=as_str(body.get("gstin")),
+        business_name=as_str(custom.get("business_name")),
+        comment=as_str(body.get("comment")),
         order_type=order,
-        pickup_name=_str(custom.get("pickup_name")),
-        pickup_phone=_str(custom.get("pickup_phone")),
+        pickup_name=as_str(custom.get("pickup_name")),
+        pickup_phone=as_str(custom.get("pickup_phone")),
     )
 
 
 def is_complete(body: Any) -> bool:
     """A cart body with its items and breakup (answers without `i`/`b` may leave them out)."""
-    body = _dict(body)
+    body = as_dict(body)
     return bool(body) and "items" in body and "breakup_values" in body
 
 
@@ -722,7 +660,7 @@ def empty_cart_body(cart_id: str = "") -> dict[str, Any]:
 
 
 def cart_id_of(body: dict[str, Any]) -> str:
-    return _str(body.get("id")) or _str(body.get("uid")) or _str(body.get("cart_id"))
+    return as_str(body.get("id")) or as_str(body.get("uid")) or as_str(body.get("cart_id"))
 
 
 def map_cart(
@@ -737,10 +675,10 @@ def map_cart(
     billing_address: Address | None = None,
     staff_user: str = "",
 ) -> Cart:
-    body = _dict(body)
-    lines = tuple(map_line(item, pincode=pincode) for item in _list(body.get("items")) if _dict(item))
+    body = as_dict(body)
+    lines = tuple(map_line(item, pincode=pincode) for item in as_list(body.get("items")) if as_dict(item))
     bv = body.get("breakup_values")
-    message = _str(body.get("message"))
+    message = as_str(body.get("message"))
     blocked = ""
     if lines:
         if body.get("restrict_checkout") is True:
@@ -752,7 +690,7 @@ def map_cart(
     messages = []
     if message and message != blocked:
         messages.append(Message(message, MessageLevel.INFO))
-    for extra in (_str(body.get("delivery_charge_info")), _str(body.get("coupon_text"))):
+    for extra in (as_str(body.get("delivery_charge_info")), as_str(body.get("coupon_text"))):
         if extra:
             messages.append(Message(extra, MessageLevel.INFO))
     meta = map_meta(body, order_type=order_type)
@@ -770,13 +708,13 @@ def map_cart(
         pincode=pincode,
         messages=tuple(messages),
         checkout_blocked=blocked,
-        staff_user=_str(body.get("staff_user_id")) or staff_user,
+        staff_user=as_str(body.get("staff_user_id")) or staff_user,
         coupon_code=coupon_code(body),
         loyalty=map_loyalty(bv) if signed_in else None,
         meta=meta,
         shipping_address=shipping_address,
         billing_address=billing_address or shipping_address,
-        buy_now=_bool(body.get("buy_now"), buy_now),
+        buy_now=as_bool(body.get("buy_now"), buy_now),
     )
 
 
@@ -784,21 +722,23 @@ def map_cart(
 
 
 def map_coupon_offer(raw: Any) -> CouponOffer:
-    raw = _dict(raw)
-    code = _str(raw.get("coupon_code"))
-    applicable = _bool(raw.get("is_applicable"), True)
-    description = _str(raw.get("sub_title")) or _str(raw.get("description")) or _str(raw.get("offer_text"))
-    expires_on = _str(raw.get("expires_on"))
+    raw = as_dict(raw)
+    code = as_str(raw.get("coupon_code"))
+    applicable = as_bool(raw.get("is_applicable"), True)
+    description = (
+        as_str(raw.get("sub_title")) or as_str(raw.get("description")) or as_str(raw.get("offer_text"))
+    )
+    expires_on = as_str(raw.get("expires_on"))
     expires_at = parse_moment(raw.get("end_date")) or parse_moment(raw.get("expires_at"))
     if expires_on and expires_at is None:
         until = f"Valid till {expires_on}"
         description = f"{description} · {until}" if description else until
     reason = ""
     if not applicable:
-        reason = _str(raw.get("coupon_applicable_message")) or _str(raw.get("message"))
+        reason = as_str(raw.get("coupon_applicable_message")) or as_str(raw.get("message"))
     return CouponOffer(
         code=code,
-        title=_str(raw.get("title")) or code,
+        title=as_str(raw.get("title")) or code,
         description=description,
         applicable=applicable,
         reason=reason,
@@ -807,23 +747,23 @@ def map_coupon_offer(raw: Any) -> CouponOffer:
 
 
 def map_coupon_list(body: Any) -> tuple[CouponOffer, ...]:
-    offers = [map_coupon_offer(c) for c in _list(_dict(body).get("available_coupon_list")) if _dict(c)]
+    offers = [map_coupon_offer(c) for c in as_list(as_dict(body).get("available_coupon_list")) if as_dict(c)]
     return tuple(o for o in offers if o.code)
 
 
 def map_address(raw: Any) -> Address:
-    raw = _dict(raw)
-    line2 = ", ".join(p for p in (_str(raw.get("area")), _str(raw.get("landmark"))) if p)
+    raw = as_dict(raw)
+    line2 = ", ".join(p for p in (as_str(raw.get("area")), as_str(raw.get("landmark"))) if p)
     return Address(
-        id=_str(raw.get("id")),
-        name=_str(raw.get("name")),
-        phone=_str(raw.get("phone")),
-        line1=_str(raw.get("address")),
+        id=as_str(raw.get("id")),
+        name=as_str(raw.get("name")),
+        phone=as_str(raw.get("phone")),
+        line1=as_str(raw.get("address")),
         line2=line2,
-        city=_str(raw.get("city")),
-        state=_str(raw.get("state")),
-        pincode=_str(raw.get("area_code")),
-        country=_str(raw.get("country")) or "India",
+        city=as_str(raw.get("city")),
+        state=as_str(raw.get("state")),
+        pincode=as_str(raw.get("area_code")),
+        country=as_str(raw.get("country")) or "India",
     )
 
 
@@ -866,7 +806,7 @@ def address_json(address: Address | None) -> dict[str, str] | None:
 
 
 def address_from_json(data: Any) -> Address | None:
-    data = _dict(data)
+    data = as_dict(data)
     if not data:
         return None
-    return Address(**{f: _str(data.get(f)) for f in Address.__dataclass_fields__})
+    return Address(**{f: as_str(data.get(f)) for f in Address.__dataclass_fields__})

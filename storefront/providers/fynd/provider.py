@@ -88,7 +88,7 @@ from storefront.exceptions import (
     ProviderUnavailable,
 )
 from storefront.money import MoneyError
-from storefront.providers import rules
+from storefront.providers import readers, rules
 from storefront.providers.base import CartContext, MergeResult
 from storefront.providers.types import (
     Address,
@@ -206,7 +206,7 @@ class FyndProvider:
         """Run a mapping; a body we cannot read is Fynd being unavailable, not our crash."""
         try:
             return fn(*args, **kwargs)
-        except (fm.MappingError, MoneyError, TypeError, ValueError, KeyError, AttributeError) as exc:
+        except (readers.MappingError, MoneyError, TypeError, ValueError, KeyError, AttributeError) as exc:
             logger.exception("Fynd answer could not be mapped by %s", getattr(fn, "__name__", fn))
             raise ProviderUnavailable() from exc
 
@@ -220,7 +220,9 @@ class FyndProvider:
 
     def ping(self) -> str:
         body = self.client.products(page=1, page_size=1)
-        total = fm._int(fm._dict(body.get("page")).get("item_total"), len(fm._list(body.get("items"))))
+        total = readers.as_int(
+            readers.as_dict(body.get("page")).get("item_total"), len(readers.as_list(body.get("items")))
+        )
         return f"{total} products in Fynd application {self.client.application_id}"
 
     # ================================================================== catalogue
@@ -261,9 +263,9 @@ class FyndProvider:
             raise NotFound(MSG_UNKNOWN_PRODUCT) from exc
         prices: dict[str, dict] = {}
         if self._map(fm.price_varies, sizes):
-            for size in fm._list(sizes.get("sizes")):
-                value = fm._str(fm._dict(size).get("value"))
-                if value and fm._dict(size).get("is_available") is not False:
+            for size in readers.as_list(sizes.get("sizes")):
+                value = readers.as_str(readers.as_dict(size).get("value"))
+                if value and readers.as_dict(size).get("is_available") is not False:
                     try:
                         prices[value] = self._size_price(slug, value)
                     except (ProviderRejected, NotFound):
@@ -343,8 +345,8 @@ class FyndProvider:
     @staticmethod
     def _pincode(ctx: CartContext, state: FyndCart | None) -> str:
         """The delivery pincode: the selected delivery address's, else the shopper's."""
-        shipping = fm._dict(state.shipping_address) if state else {}
-        return fm._str(shipping.get("pincode")) or ctx.pincode
+        shipping = readers.as_dict(state.shipping_address) if state else {}
+        return readers.as_str(shipping.get("pincode")) or ctx.pincode
 
     @staticmethod
     def _order_type(state: FyndCart | None) -> str:
@@ -361,8 +363,8 @@ class FyndProvider:
         return f"{self._ns}:cart:{_key_part(*parts)}"
 
     def _keep(self, key: str, body: dict, last_modified: str | None = None) -> None:
-        validator = last_modified or fm._str(body.get("last_modified"))
-        if validator and fm.parse_moment(validator) is not None:
+        validator = last_modified or readers.as_str(body.get("last_modified"))
+        if validator and readers.parse_moment(validator) is not None:
             cache.set(key, {"lm": validator, "body": body}, CART_CACHE_SECONDS)
         else:
             cache.delete(key)
@@ -382,7 +384,7 @@ class FyndProvider:
                 return None
             except ProviderRejected:
                 stamp = None  # a HEAD the server will not answer: read the body instead
-            if stamp and fm.same_moment(stamp, entry["lm"]):
+            if stamp and readers.same_moment(stamp, entry["lm"]):
                 return entry["body"]
         try:
             body, last_modified = self.client.cart(
@@ -513,7 +515,7 @@ class FyndProvider:
             logger.info("Fynd cart %s is gone; adding to a new cart", cart_id)
             cart_id, state = None, None
             answer = self._post_items(ctx, None, None, items)
-        body = fm._dict(answer.get("cart"))
+        body = readers.as_dict(answer.get("cart"))
         new_id = fm.cart_id_of(body) or cart_id
         if not new_id:
             logger.warning("Fynd add-to-cart answer carries no cart id")
@@ -522,7 +524,7 @@ class FyndProvider:
             state = self._adopt(new_id, ctx)
         cart = self._finish(ctx, new_id, body, state)
         if answer.get("success") is False:
-            raise ProviderRejected(fm._str(answer.get("message")) or MSG_NOT_ADDED, field="quantity")
+            raise ProviderRejected(readers.as_str(answer.get("message")) or MSG_NOT_ADDED, field="quantity")
         return cart
 
     def _post_items(
@@ -550,7 +552,7 @@ class FyndProvider:
         )
         cart = self._finish(ctx, cart_id, answer.get("cart"), state)
         if answer.get("success") is False:
-            raise ProviderRejected(fm._str(answer.get("message")) or MSG_NOT_UPDATED, field="quantity")
+            raise ProviderRejected(readers.as_str(answer.get("message")) or MSG_NOT_UPDATED, field="quantity")
         return cart
 
     def update_line(
@@ -569,8 +571,8 @@ class FyndProvider:
         ref = fm.line_ref(item, index)
         if variant_id and str(variant_id) != ref["item_size"]:
             offered = {
-                fm._str(fm._dict(s).get("value"))
-                for s in fm._list(fm._dict(item.get("availability")).get("available_sizes"))
+                readers.as_str(readers.as_dict(s).get("value"))
+                for s in readers.as_list(readers.as_dict(item.get("availability")).get("available_sizes"))
             }
             offered.discard("")
             if offered and str(variant_id) not in offered:
@@ -621,21 +623,21 @@ class FyndProvider:
             return MergeResult(cart=self.get_cart(target_ctx), merged_lines=0)
         anon_cart = self._to_cart(body, anon_ctx, anon_state)
         items, adjusted = [], []
-        for raw, line in zip(fm._list(body.get("items")), anon_cart.lines, strict=False):
+        for raw, line in zip(readers.as_list(body.get("items")), anon_cart.lines, strict=False):
             name = f"{line.product.name} ({line.variant.label})" if line.variant.label else line.product.name
             if not line.available or line.quantity < 1:
                 adjusted.append(f"{name} could not be added: not available")
                 continue
             item: dict[str, Any] = {
-                "item_id": fm._int(line.product.id),
+                "item_id": readers.as_int(line.product.id),
                 "item_size": line.variant.id,
                 "quantity": line.quantity,
             }
-            article = fm._dict(fm._dict(raw).get("article"))
+            article = readers.as_dict(readers.as_dict(raw).get("article"))
             for name_, value in (
-                ("article_id", fm._str(article.get("uid"))),
-                ("store_id", fm._int(fm._dict(article.get("store")).get("uid"))),
-                ("seller_id", fm._int(fm._dict(article.get("seller")).get("uid"))),
+                ("article_id", readers.as_str(article.get("uid"))),
+                ("store_id", readers.as_int(readers.as_dict(article.get("store")).get("uid"))),
+                ("seller_id", readers.as_int(readers.as_dict(article.get("seller")).get("uid"))),
             ):
                 if value:
                     item[name_] = value
@@ -672,7 +674,7 @@ class FyndProvider:
         body = self.client.apply_coupon(cart_id, code, buy_now=ctx.buy_now, pincode=self._pincode(ctx, state))
         cart = self._finish(ctx, cart_id, body, state)
         if not cart.coupon_code:
-            raise ProviderRejected(fm.coupon_problem(fm._dict(body)), field="code")
+            raise ProviderRejected(fm.coupon_problem(readers.as_dict(body)), field="code")
         return cart
 
     def remove_coupon(self, ctx: CartContext) -> Cart:
@@ -686,7 +688,7 @@ class FyndProvider:
             raise ProviderRejected(MSG_SIGN_IN_POINTS)
         cart_id, state = self._need_cart(ctx)
         body = self._cached_body(ctx, cart_id, state) or self._read(ctx, cart_id, state)
-        loyalty = fm.map_loyalty(fm._dict(body).get("breakup_values")) if body else None
+        loyalty = fm.map_loyalty(readers.as_dict(body).get("breakup_values")) if body else None
         if loyalty is not None:
             if loyalty.applicable <= 0:
                 raise ProviderRejected(MSG_NO_POINTS, field="points")
@@ -697,7 +699,9 @@ class FyndProvider:
         )
         cart = self._finish(ctx, cart_id, answer, state)
         if cart.loyalty is None or not cart.loyalty.applied:
-            raise ProviderRejected(fm._str(answer.get("message")) or MSG_POINTS_NOT_APPLIED, field="points")
+            raise ProviderRejected(
+                readers.as_str(answer.get("message")) or MSG_POINTS_NOT_APPLIED, field="points"
+            )
         return cart
 
     def remove_loyalty(self, ctx: CartContext) -> Cart:
@@ -743,7 +747,8 @@ class FyndProvider:
             },
         }
         articles = [
-            fm._str(fm._dict(fm._dict(i).get("article")).get("uid")) for i in fm._list(body.get("items"))
+            readers.as_str(readers.as_dict(readers.as_dict(i).get("article")).get("uid"))
+            for i in readers.as_list(body.get("items"))
         ]
         gift = {
             a: {"is_gift_applied": bool(meta.gift_message), "gift_message": meta.gift_message}
@@ -774,7 +779,7 @@ class FyndProvider:
         if not owned:
             return ()
         body = self.client.addresses(self._cart_id(ctx), buy_now=ctx.buy_now)
-        found = [self._map(fm.map_address, a) for a in fm._list(body.get("address"))]
+        found = [self._map(fm.map_address, a) for a in readers.as_list(body.get("address"))]
         return tuple(a for a in found if a.id in owned)
 
     def set_address(self, ctx: CartContext, *, address: Address, billing_same: bool = True) -> Cart:
@@ -782,7 +787,7 @@ class FyndProvider:
         cart_id, state = self._need_cart(ctx)
         email = ctx.customer.email if ctx.customer else ""
         answer = self.client.add_address(fm.address_body(address, email=email))
-        address_id = fm._str(answer.get("id"))
+        address_id = readers.as_str(answer.get("id"))
         if not address_id:
             logger.warning("Fynd saved an address but answered without its id")
             raise ProviderUnavailable()
@@ -866,7 +871,7 @@ class FyndProvider:
         # the caller has just read the cart (carts.services re-checks it before ordering), and
         # Fynd re-validates at checkout: the cached copy is enough for our own checks
         body = self._cached_body(ctx, cart_id, state) or self._read(ctx, cart_id, state)
-        if body is None or not fm._list(body.get("items")):
+        if body is None or not readers.as_list(body.get("items")):
             raise ProviderRejected(MSG_CART_GONE)
         cart = self._to_cart(body, ctx, state)
         changes = []
@@ -912,14 +917,16 @@ class FyndProvider:
         except ProviderError:
             row.delete()  # refused: nothing was ordered; the customer may fix and retry
             raise
-        order_id = fm._str(answer.get("order_id")) or fm._str(fm._dict(answer.get("data")).get("order_id"))
+        order_id = readers.as_str(answer.get("order_id")) or readers.as_str(
+            readers.as_dict(answer.get("data")).get("order_id")
+        )
         if not order_id:
             row.state = FyndOrder.State.UNKNOWN
             row.save(update_fields=["state"])
             logger.error("Fynd checkout of cart %s answered without an order id", cart_id)
             raise ProviderUnavailable(MSG_ORDER_UNKNOWN)
         # the checkout answer's cart is what Fynd ordered (with its COD charge); else what we sent
-        ordered = fm._dict(answer.get("cart"))
+        ordered = readers.as_dict(answer.get("cart"))
         if not fm.is_complete(ordered):
             ordered = body
         ordered = {k: v for k, v in ordered.items() if k not in ("message", "success")}
@@ -986,17 +993,17 @@ class FyndProvider:
         raise ProviderUnavailable(MSG_ORDER_UNKNOWN)
 
     def _order(self, row: FyndOrder) -> Order:
-        snap = fm._dict(row.snapshot)
-        ctx = CartContext(cart_id=row.cart_id, pincode=fm._str(snap.get("pincode")))
+        snap = readers.as_dict(row.snapshot)
+        ctx = CartContext(cart_id=row.cart_id, pincode=readers.as_str(snap.get("pincode")))
         cart = self._map(
             fm.map_cart,
-            fm._dict(snap.get("cart")),
+            readers.as_dict(snap.get("cart")),
             capabilities=self.capabilities,
             pincode=ctx.pincode,
-            order_type=fm._str(snap.get("order_type")),
+            order_type=readers.as_str(snap.get("order_type")),
             shipping_address=fm.address_from_json(snap.get("shipping_address")),
         )
-        mode = fm._str(snap.get("payment_mode"))
+        mode = readers.as_str(snap.get("payment_mode"))
         return Order(
             id=row.order_id,
             status=FyndOrder.State(row.state).label,
@@ -1018,7 +1025,7 @@ class FyndProvider:
             total=cart.total,
             payment_mode=PAYMENT_LABELS.get(mode, mode),
             order_type=cart.meta.order_type,
-            email=fm._str(snap.get("email")),
+            email=readers.as_str(snap.get("email")),
             shipping_address=cart.shipping_address,
             delivery_promise=cart.delivery_promise,
             meta=cart.meta,
@@ -1051,9 +1058,9 @@ class FyndProvider:
         Fynd's own storefront, so the storefront builds its own link from the token)."""
         cart_id, _state = self._need_cart(ctx)
         answer = self.client.share_link(cart_id, {"source": "storefront"})
-        token = fm._str(answer.get("token"))
+        token = readers.as_str(answer.get("token"))
         if not token:
-            url = fm._str(answer.get("share_url")).rstrip("/")
+            url = readers.as_str(answer.get("share_url")).rstrip("/")
             token = url.rsplit("/", 1)[-1] if url else ""
         if not token:
             raise ProviderUnavailable()
@@ -1062,7 +1069,7 @@ class FyndProvider:
     def get_shared_cart(self, token: str) -> Cart:
         answer = self.client.shared_cart(token)
         ctx = CartContext()
-        return self._to_cart(fm._dict(answer.get("cart")), ctx, None)
+        return self._to_cart(readers.as_dict(answer.get("cart")), ctx, None)
 
     def accept_shared_cart(self, ctx: CartContext, *, token: str, mode: str) -> Cart:
         """Merge the shared lines into the shopper's cart, or replace its lines with them. Done
@@ -1072,7 +1079,7 @@ class FyndProvider:
             raise ProviderRejected(f"Choose {' or '.join(SHARE_MODES)}.", field="mode")
         shared = self.get_shared_cart(token)
         items = [
-            {"item_id": fm._int(ln.product.id), "item_size": ln.variant.id, "quantity": ln.quantity}
+            {"item_id": readers.as_int(ln.product.id), "item_size": ln.variant.id, "quantity": ln.quantity}
             for ln in shared.lines
             if ln.available and ln.quantity > 0
         ]

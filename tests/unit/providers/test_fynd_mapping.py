@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 
 from storefront.http import loads
-from storefront.money import MoneyError
 from storefront.providers.fynd import mapping as fm
 from storefront.providers.types import (
     Address,
@@ -493,45 +492,10 @@ def test_a_missing_or_odd_block_maps_to_defaults_not_an_error():
     assert cart.delivery_promise is None
 
 
-def test_floats_are_refused_as_money():
-    with pytest.raises(MoneyError):
-        fm.money(12.5)
-    with pytest.raises(fm.MappingError):
-        fm.money({"value": 1})
-    assert fm.money("12.50") == Decimal("12.50")
-    assert fm.money(None) == Decimal("0.00")
-
-
 def test_is_complete_needs_items_and_breakup():
     assert fm.is_complete({"id": "c", "items": [], "breakup_values": {}})
     assert not fm.is_complete({"id": "c", "breakup_values": {}})
     assert not fm.is_complete(None)
-
-
-# --------------------------------------------------------------------------- dates
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("2020-03-09T00:00:00.000Z", datetime(2020, 3, 9, tzinfo=UTC)),
-        ("2023-08-03T18:19:23", datetime(2023, 8, 3, 18, 19, 23, tzinfo=UTC)),
-        ("Sat, 09 Mar 2024 10:00:00 GMT", datetime(2024, 3, 9, 10, tzinfo=UTC)),
-        (1646257339, datetime.fromtimestamp(1646257339, tz=UTC)),
-        (Decimal("1646257339.0"), datetime.fromtimestamp(1646257339, tz=UTC)),
-        ("not a date", None),
-        (None, None),
-        (True, None),
-    ],
-)
-def test_parse_moment(value, expected):
-    assert fm.parse_moment(value) == expected
-
-
-def test_same_moment_compares_to_the_second_across_formats():
-    assert fm.same_moment("Sat, 09 Mar 2024 10:00:00 GMT", "2024-03-09T10:00:00.750Z")
-    assert not fm.same_moment("Sat, 09 Mar 2024 10:00:01 GMT", "2024-03-09T10:00:00.000Z")
-    assert not fm.same_moment(None, "2024-03-09T10:00:00Z")
 
 
 # --------------------------------------------------------------------------- catalogue (§8)
