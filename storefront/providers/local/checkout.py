@@ -15,6 +15,14 @@ from django.utils import timezone
 from storefront.exceptions import CheckoutChanged, NotFound, ProviderRejected
 from storefront.money import format_inr
 from storefront.providers.base import CartContext
+from storefront.providers.messages import (
+    LABEL_CASH_ON_DELIVERY,
+    MSG_BAD_PAYMENT,
+    MSG_CART_GONE,
+    MSG_NEED_ADDRESS,
+    MSG_NEED_PICKUP_CONTACT,
+    MSG_ORDER_NOT_FOUND,
+)
 from storefront.providers.types import (
     Address,
     BreakupRow,
@@ -31,24 +39,19 @@ from . import models as m
 from .redemptions import coupon_static_problem, map_store
 from .redemptions import redemptions_of as _redemptions_of
 
-MSG_ORDER_NOT_FOUND = "We couldn't find that order."
-MSG_CART_GONE = "This cart has already been ordered or is empty."
 MSG_STOCK_SHORT = "{name} ({size}): only {stock} left, you asked for {quantity}."
 MSG_COUPON_GONE = "Coupon {code}: {reason}"
 MSG_CARD_SHORT = "Gift card …{tail} now has {balance}, less than the {amount} it was to pay."
 MSG_POINTS_SHORT = "You now have {points} loyalty points, fewer than the {needed} on this order."
 MSG_CREDIT_SHORT = "Your store credit is now {balance}, less than the {amount} on this order."
-MSG_NEED_ADDRESS = "Add a delivery address to place the order."
 MSG_NEED_STORE = "Choose a store for pick-up."
-MSG_NEED_PICKUP_CONTACT = "Add the name and phone number of the person picking up."
-MSG_BAD_PAYMENT = "Choose a payment method we accept for this order."
 MSG_TOTAL_CHANGED = "Your total changed from {old} to {new}."
 MSG_CARD_NOW = "Gift card …{tail} now has {balance}."
 MSG_CANCELLED = "Order {number} is cancelled."
 
 PAYMENT_COD = "cod"
 PAYMENT_REDEMPTIONS = "redemptions"
-PAYMENT_LABELS = {PAYMENT_COD: "Cash on delivery", PAYMENT_REDEMPTIONS: "Fully paid by redemptions"}
+PAYMENT_LABELS = {PAYMENT_COD: LABEL_CASH_ON_DELIVERY, PAYMENT_REDEMPTIONS: "Fully paid by redemptions"}
 
 
 def _row_json(row: BreakupRow) -> dict:

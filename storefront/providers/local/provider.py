@@ -2,86 +2,49 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import replace
-from datetime import datetime, time, timedelta
-from decimal import Decimal
 
-from django.conf import settings
-from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.cache import cache
 from django.core.paginator import EmptyPage, Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q, Sum
-from django.utils import timezone
+from django.db.models import Q, Sum
 
 from storefront.exceptions import NotFound, ProviderRejected
-from storefront.money import ZERO, format_inr
 from storefront.providers import rules
 from storefront.providers.base import CartContext, MergeResult
+from storefront.providers.messages import (
+    MSG_CHOOSE_SIZE,
+    MSG_PINCODE_OK_CITY,
+    MSG_PINCODE_UNSERVICEABLE,
+    MSG_PRODUCT_OUT_OF_STOCK,
+    MSG_SHARE_MODE,
+    MSG_SHARE_NOTHING,
+    MSG_SIZE_OTHER_PRODUCT,
+    MSG_UNKNOWN_LINE,
+    MSG_UNKNOWN_PRODUCT,
+    SHARE_MODES,
+    clean_pincode,
+)
 from storefront.providers.types import (
     Capability,
     Cart,
-    CartLine,
     Category,
-    CreditSummary,
     DeliveryCheck,
-    DeliveryPromise,
-    LoyaltySummary,
-    Message,
-    MessageLevel,
-    OrderType,
     Product,
     ProductPage,
     QuantityRule,
-    Redemption,
-    Variant,
 )
 
 from . import models as m
+from .cart_view import build_cart
+from .catalog import cached_pincode, delivery_promise, map_product, quantity_rule
 from .checkout import CheckoutMixin
-from .pricing import (
-    DELIVERY_CHARGE,
-    POINT_VALUE,
-    CouponTerms,
-    GiftCardBalance,
-    PricedLine,
-    RedemptionInputs,
-    compute_breakup,
-    price_cart,
-)
-from .redemptions import (
-    RedemptionsMixin,
-    coupon_eligible,
-    coupon_static_problem,
-    coupon_terms,
-    map_address,
-    map_meta,
-    redemptions_of,
-)
+from .redemptions import RedemptionsMixin
 
-MSG_UNKNOWN_PRODUCT = "We couldn't find that product or size. It may have been removed."
-MSG_UNKNOWN_LINE = "That item is no longer in your cart."
-MSG_CHOOSE_SIZE = "Choose a size first."
-MSG_SIZE_OTHER_PRODUCT = "That size belongs to a different product."
-MSG_PINCODE_FORMAT = "Enter a valid 6-digit pincode."
-MSG_PINCODE_UNSERVICEABLE = "Sorry, we don't deliver to {pincode} yet."
-MSG_PINCODE_OK = "Delivery to {pincode} ({city}) by {date}."
-MSG_OUT_OF_STOCK_LINE = "Out of stock. Remove it to check out."
-MSG_SHORT_STOCK_LINE = "Only {stock} left. Reduce the quantity to check out."
-MSG_PRICE_DOWN = "Price dropped from {old} to {new} since you added it."
-MSG_PRICE_UP = "Price went up from {old} to {new} since you added it."
-MSG_CHECKOUT_BLOCKED = "Some items in your cart are unavailable. Update or remove them to check out."
-MSG_ADDRESS_UNSERVICEABLE = "We don't deliver to {pincode} yet: choose another address or pick up in store."
 MSG_MERGE_CLAMPED = "{name} ({size}): {allowed} instead of {wanted}"
 MSG_MERGE_DROPPED = "{name} ({size}) could not be added: not enough stock"
 MSG_SHARE_EMPTY = "Add something to your cart before sharing it."
 MSG_SHARE_UNKNOWN = "This shared cart link is not valid."
-MSG_SHARE_MODE = "Choose whether to add these items to your cart or replace your cart with them."
-MSG_SHARE_NOTHING = "None of the shared items can be added right now: they are out of stock."
-MSG_CARD_LEFT = "{amount} left on the card after this order"
-MSG_PRODUCT_OUT_OF_STOCK = "This product is out of stock."
 
 _CART_JOINS = (
     "redemptions__coupon",
@@ -91,29 +54,6 @@ _CART_JOINS = (
     "user__loyalty",
     "user__store_credit",
 )
-
-PINCODE_RE = re.compile(r"^[1-9][0-9]{5}$")
-_PINCODE_CACHE_SECONDS = 300
-DELIVERY_CUTOFF = time(20, 0)
-
-
-def _cached_pincode(code: str) -> m.Pincode | None:
-    key = f"localshop:pincode:{code}"
-    found = cache.get(key)
-    if found is None:
-        found = m.Pincode.objects.filter(code=code).first() or False
-        cache.set(key, found, _PINCODE_CACHE_SECONDS)
-    return found or None
-
-
-def _promise(pin: m.Pincode, now: datetime | None = None) -> DeliveryPromise:
-    now = timezone.localtime(now)
-    today = now.date()
-
-    def day(offset: int) -> datetime:
-        return timezone.make_aware(datetime.combine(today + timedelta(days=offset), DELIVERY_CUTOFF))
-
-    return DeliveryPromise(min=day(pin.min_days), max=day(pin.max_days), pincode=pin.code, city=pin.city)
 
 
 class LocalProvider(RedemptionsMixin, CheckoutMixin):
@@ -169,63 +109,40 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
         except EmptyPage:
             current = paginator.page(paginator.num_pages or 1)
         return ProductPage(
-            products=tuple(self._map_product(p) for p in current.object_list),
+            products=tuple(map_product(p) for p in current.object_list),
             page=current.number,
             total_pages=paginator.num_pages,
             total=paginator.count,
         )
 
     def featured_products(self, *, limit: int = 8) -> tuple[Product, ...]:
-        return tuple(self._map_product(p) for p in self._products().filter(featured=True)[:limit])
+        return tuple(map_product(p) for p in self._products().filter(featured=True)[:limit])
 
     def get_product(self, slug: str) -> Product:
         try:
-            return self._map_product(self._products().get(slug=slug))
+            return map_product(self._products().get(slug=slug))
         except m.Product.DoesNotExist as exc:
             raise NotFound(MSG_UNKNOWN_PRODUCT) from exc
 
     def check_delivery(self, *, pincode: str, product_slug: str | None = None) -> DeliveryCheck:
-        pincode = (pincode or "").strip()
-        if not PINCODE_RE.match(pincode):
-            raise ProviderRejected(MSG_PINCODE_FORMAT, field="pincode")
-        pin = _cached_pincode(pincode)
+        pincode = clean_pincode(pincode)
+        pin = cached_pincode(pincode)
         if pin is None or not pin.serviceable:
             return DeliveryCheck(pincode, False, None, MSG_PINCODE_UNSERVICEABLE.format(pincode=pincode))
         if product_slug:
             product = self.get_product(product_slug)
             if not product.in_stock:
                 return DeliveryCheck(pincode, True, None, MSG_PRODUCT_OUT_OF_STOCK)
-        promise = _promise(pin)
+        promise = delivery_promise(pin)
         return DeliveryCheck(
             pincode,
             True,
             promise,
-            MSG_PINCODE_OK.format(pincode=pincode, city=pin.city, date=f"{promise.max:%a, %d %b}"),
+            MSG_PINCODE_OK_CITY.format(pincode=pincode, city=pin.city, date=f"{promise.max:%a, %d %b}"),
         )
 
-    @staticmethod
-    def _map_variant(v: m.Variant) -> Variant:
-        return Variant(
-            id=str(v.pk), label=v.label, mrp=v.mrp, price=v.price, in_stock=v.stock > 0, stock=v.stock
-        )
-
-    def _map_product(self, p: m.Product) -> Product:
-        return Product(
-            id=str(p.pk),
-            slug=p.slug,
-            name=p.name,
-            brand=p.brand.name,
-            category=Category(slug=p.category.slug, name=p.category.name),
-            images=(staticfiles_storage.url(p.image),) if p.image else (),
-            mrp=p.mrp,
-            price=p.price,
-            gst_rate=Decimal(p.gst_rate),
-            hsn_code=p.hsn_code,
-            description=p.description,
-            variants=tuple(self._map_variant(v) for v in p.variants.all()),
-            has_sizes=p.has_sizes,
-            quantity_rule=QuantityRule(p.min_quantity, p.max_quantity, p.increment),
-        )
+    # benchmarks/profile_cart.py times product mapping under this name
+    _map_product = staticmethod(map_product)
 
     # ----------------------------------------------------------------- cart reads
     def _find_cart(self, ctx: CartContext, *, lock: bool = False) -> m.LocalCart | None:
@@ -277,13 +194,6 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
                 raise
             return cart
 
-    def _lines(self, cart: m.LocalCart):
-        return (
-            m.LocalCartLine.objects.filter(cart=cart)
-            .select_related("variant__product__brand", "variant__product__category")
-            .prefetch_related(Prefetch("variant__product__variants"))
-        )
-
     def get_cart(self, ctx: CartContext) -> Cart:
         return self._build_cart(self._find_cart(ctx), ctx)
 
@@ -294,156 +204,7 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
         return cart.lines.aggregate(n=Sum("quantity"))["n"] or 0
 
     def _build_cart(self, cart: m.LocalCart | None, ctx: CartContext) -> Cart:
-        if cart is None:
-            return Cart(
-                id="",
-                lines=(),
-                breakup=compute_breakup(()),
-                count=0,
-                capabilities=self.capabilities,
-                pincode=ctx.pincode,
-                buy_now=ctx.buy_now,
-            )
-        red = redemptions_of(cart)
-        coupon = red.coupon if red else None
-        meta = map_meta(red)
-        shipping = map_address(red.shipping_address) if red else None
-        pincode = shipping.pincode if shipping else ctx.pincode
-        pin = _cached_pincode(pincode) if pincode else None
-        promise = _promise(pin) if pin and pin.serviceable else None
-        lines: list[CartLine] = []
-        priced: list[PricedLine] = []
-        blocked: list[str] = []
-        for row in self._lines(cart):
-            variant = row.variant
-            product = self._map_product(variant.product)
-            messages: list[Message] = []
-            available = variant.stock >= row.quantity
-            if not available:
-                text = (
-                    MSG_OUT_OF_STOCK_LINE
-                    if variant.stock <= 0
-                    else MSG_SHORT_STOCK_LINE.format(stock=variant.stock)
-                )
-                messages.append(Message(text, MessageLevel.ERROR))
-            if row.price_at_add != variant.price:
-                template = MSG_PRICE_DOWN if variant.price < row.price_at_add else MSG_PRICE_UP
-                level = MessageLevel.INFO if variant.price < row.price_at_add else MessageLevel.WARNING
-                messages.append(
-                    Message(
-                        template.format(old=format_inr(row.price_at_add), new=format_inr(variant.price)),
-                        level,
-                    )
-                )
-            lines.append(
-                CartLine(
-                    id=str(row.pk),
-                    product=product,
-                    variant=self._map_variant(variant),
-                    quantity=row.quantity,
-                    unit_mrp=variant.mrp,
-                    unit_price=variant.price,
-                    line_mrp=variant.mrp * row.quantity,
-                    line_total=variant.price * row.quantity,
-                    available=available,
-                    messages=tuple(messages),
-                    delivery_promise=promise if available else None,
-                    price_at_add=row.price_at_add,
-                )
-            )
-            if available:
-                priced.append(
-                    PricedLine(
-                        variant.mrp,
-                        variant.price,
-                        row.quantity,
-                        Decimal(product.gst_rate or 0),
-                        coupon_eligible=coupon_eligible(coupon, variant.product),
-                    )
-                )
-        if any(not ln.available for ln in lines):
-            blocked.append(MSG_CHECKOUT_BLOCKED)
-
-        loyalty = getattr(cart.user, "loyalty", None) if cart.user_id else None
-        credit = getattr(cart.user, "store_credit", None) if cart.user_id else None
-        cards = (
-            [use.gift_card for use in m.CartGiftCard.objects.filter(cart=cart).select_related("gift_card")]
-            if red and red.has_gift_cards
-            else []
-        )
-        terms = None
-        if coupon is not None:
-            problem = coupon_static_problem(coupon, user_id=cart.user_id)
-            terms = coupon_terms(coupon) if not problem else CouponTerms(code=coupon.code, blocked=problem)
-        if meta.order_type == OrderType.PICK_AT_STORE and meta.pickup_store:
-            intra = meta.pickup_store.state == settings.STORE_STATE
-        else:
-            intra = (shipping.state == settings.STORE_STATE) if shipping else None
-        result = price_cart(
-            priced,
-            RedemptionInputs(
-                coupon=terms,
-                points_balance=loyalty.points if loyalty else 0,
-                points_requested=red.points_requested if red else None,
-                points_all=bool(red and red.points_all),
-                gift_cards=[GiftCardBalance(c.code, c.balance) for c in cards],
-                credit_balance=credit.balance if credit else ZERO,
-                use_credit=bool(red and red.use_credit),
-                intra_state=intra,
-            ),
-            delivery_charge=ZERO if meta.order_type == OrderType.PICK_AT_STORE else DELIVERY_CHARGE,
-        )
-        redemptions = []
-        if coupon is not None:
-            redemptions.append(Redemption("coupon", coupon.code, result.coupon_amount, coupon.title))
-        if result.points_used:
-            redemptions.append(
-                Redemption("loyalty_points", str(result.points_used), result.points_used * POINT_VALUE)
-            )
-        used = dict(result.gift_card_uses)
-        for card in cards:
-            redemptions.append(
-                Redemption(
-                    "gift_card",
-                    card.code,
-                    used.get(card.code, ZERO),
-                    MSG_CARD_LEFT.format(amount=format_inr(card.balance - used.get(card.code, ZERO))),
-                )
-            )
-        if result.credit_used:
-            redemptions.append(Redemption("credit_balance", "", result.credit_used))
-        if meta.order_type == OrderType.HOME_DELIVERY and shipping and (pin is None or not pin.serviceable):
-            blocked.append(MSG_ADDRESS_UNSERVICEABLE.format(pincode=shipping.pincode))
-        return Cart(
-            id=str(cart.pk),
-            lines=tuple(lines),
-            breakup=result.rows,
-            count=sum(ln.quantity for ln in lines),
-            capabilities=self.capabilities,
-            redemptions=tuple(redemptions),
-            delivery_promise=promise if priced and meta.order_type == OrderType.HOME_DELIVERY else None,
-            pincode=pincode,
-            checkout_blocked=" ".join(blocked),
-            staff_user=cart.staff_user,
-            coupon_code=coupon.code if coupon else "",
-            loyalty=LoyaltySummary(
-                balance=loyalty.points,
-                applicable=result.points_applicable,
-                applied=result.points_used,
-                point_value=POINT_VALUE,
-            )
-            if loyalty is not None
-            else None,
-            credit=CreditSummary(
-                balance=credit.balance, applied=result.credit_used, in_use=bool(red and red.use_credit)
-            )
-            if credit is not None
-            else None,
-            meta=meta,
-            shipping_address=shipping,
-            billing_address=map_address(red.billing_address) if red else None,
-            buy_now=cart.buy_now,
-        )
+        return build_cart(cart, ctx, self.capabilities)
 
     # ----------------------------------------------------------------- cart writes
     @staticmethod
@@ -451,10 +212,6 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
         problem = rules.quantity_problem(rule, quantity) or rules.stock_problem(variant.stock, quantity)
         if problem:
             raise ProviderRejected(problem, field="quantity")
-
-    @staticmethod
-    def _rule(product: m.Product) -> QuantityRule:
-        return QuantityRule(product.min_quantity, product.max_quantity, product.increment)
 
     def _variant(self, *, variant_id: str, product_id: str | None = None, lock: bool = False) -> m.Variant:
         qs = m.Variant.objects.select_related("product")
@@ -488,7 +245,7 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
             new_quantity = quantity + (line.quantity if line else 0)
             if quantity < 1:
                 raise ProviderRejected(rules.MSG_QTY_POSITIVE, field="quantity")
-            self._check(self._rule(variant.product), variant, new_quantity)
+            self._check(quantity_rule(variant.product), variant, new_quantity)
             if line:
                 line.quantity = new_quantity
                 line.save(update_fields=["quantity"])
@@ -528,7 +285,7 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
                 # the new size may already be in the cart: the two lines become one
                 twin = m.LocalCartLine.objects.filter(cart=cart, variant=variant).first()
                 total = quantity + (twin.quantity if twin else 0)
-                self._check(self._rule(product), variant, total)
+                self._check(quantity_rule(product), variant, total)
                 if twin:
                     twin.quantity = total
                     twin.save(update_fields=["quantity"])
@@ -539,7 +296,7 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
                     line.price_at_add = variant.price
                     line.save(update_fields=["variant", "quantity", "price_at_add"])
             else:
-                self._check(self._rule(product), variant, quantity)
+                self._check(quantity_rule(product), variant, quantity)
                 line.quantity = quantity
                 line.save(update_fields=["quantity"])
             cart.save(update_fields=["updated_at"])
@@ -583,7 +340,7 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
         existing = {ln.variant_id: ln for ln in cart.lines.all()}
         for line in source.lines.select_related("variant__product"):
             variant, product = line.variant, line.variant.product
-            rule = self._rule(product)
+            rule = quantity_rule(product)
             twin = existing.get(variant.pk)
             wanted = line.quantity + (twin.quantity if twin else 0)
             allowed = min(wanted, rule.maximum, variant.stock)
@@ -640,7 +397,7 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
 
     def accept_shared_cart(self, ctx: CartContext, *, token: str, mode: str) -> Cart:
         """merge: the shared lines are added to the shopper's cart; replace: they become its lines."""
-        if mode not in ("merge", "replace"):
+        if mode not in SHARE_MODES:
             raise ProviderRejected(MSG_SHARE_MODE, field="mode")
         with transaction.atomic():
             shared = self._shared(token)

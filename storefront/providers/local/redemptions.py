@@ -12,6 +12,13 @@ from django.utils import timezone
 from storefront.exceptions import GiftCardRejected, NotFound, ProviderRejected
 from storefront.money import ZERO
 from storefront.providers.base import CartContext
+from storefront.providers.messages import (
+    MSG_EMPTY_CART,
+    MSG_NO_POINTS,
+    MSG_SIGN_IN_ADDRESSES,
+    MSG_SIGN_IN_POINTS,
+    MSG_UNKNOWN_ADDRESS,
+)
 from storefront.providers.types import (
     Address,
     Cart,
@@ -29,8 +36,6 @@ MSG_COUPON_EXPIRED = "This coupon has expired."
 MSG_COUPON_NOT_YET = "This coupon is not valid yet."
 MSG_COUPON_USED_UP = "This coupon has been fully redeemed."
 MSG_COUPON_ALREADY_USED = "You have already used this coupon."
-MSG_SIGN_IN_POINTS = "Sign in to use your loyalty points."
-MSG_NO_POINTS = "You have no loyalty points to use on this cart yet."
 MSG_TOO_MANY_POINTS = "You can use at most {n} points on this cart."
 MSG_SIGN_IN_CREDIT = "Sign in to use your store credit."
 MSG_NO_CREDIT = "You have no store credit."
@@ -40,10 +45,7 @@ MSG_GIFT_CARD_EXPIRED = "This gift card has expired."
 MSG_GIFT_CARD_TWICE = "This gift card is already on your cart."
 MSG_GIFT_CARD_NOT_ON_CART = "That gift card is not on your cart."
 MSG_NOTHING_TO_PAY = "Your cart is already fully paid; remove a redemption to add another."
-MSG_EMPTY_CART = "Your cart is empty."
 MSG_UNKNOWN_STORE = "Choose one of our stores for pick-up."
-MSG_UNKNOWN_ADDRESS = "That address is not in your address book."
-MSG_SIGN_IN_ADDRESSES = "Sign in to use your address book."
 
 _SCOPE_CACHE_SECONDS = 60
 

@@ -5,7 +5,7 @@ import pytest
 from carts.forms import MSG_MISSING_PRODUCT, MSG_QTY_NOT_NUMBER, MSG_QTY_TOO_LARGE
 from carts.services import MSG_ADDED
 from storefront.providers import rules
-from storefront.providers.local.provider import MSG_CHOOSE_SIZE, MSG_UNKNOWN_PRODUCT
+from storefront.providers.messages import MSG_CHOOSE_SIZE, MSG_UNKNOWN_PRODUCT
 from tests.conftest import HTMX
 from tests.functional.pages import Page, add_via_form, cart_changed, follow, snapshot
 

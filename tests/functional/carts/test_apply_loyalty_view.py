@@ -7,7 +7,8 @@ import pytest
 from carts.forms import MSG_POINTS
 from carts.services import MSG_POINTS_APPLIED
 from storefront.providers.local import models as m
-from storefront.providers.local.redemptions import MSG_SIGN_IN_POINTS, MSG_TOO_MANY_POINTS
+from storefront.providers.local.redemptions import MSG_TOO_MANY_POINTS
+from storefront.providers.messages import MSG_SIGN_IN_POINTS
 from storefront.providers.types import Capability
 from tests.checkout_kit import HTMX_ON_CHECKOUT, checkout_fragment, drop_capabilities, fill_groceries
 from tests.conftest import HTMX

@@ -4,7 +4,7 @@ and the main cart stays exactly as it was, before and after the buy-now order.""
 import pytest
 
 from carts.forms import MSG_QTY_NOT_NUMBER
-from storefront.providers.local.provider import MSG_CHOOSE_SIZE
+from storefront.providers.messages import MSG_CHOOSE_SIZE
 from storefront.providers.types import Capability
 from tests.checkout_kit import address_form, checkout_key, drop_capabilities, fill_groceries
 from tests.conftest import HTMX

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from storefront.providers.local.provider import MSG_CHECKOUT_BLOCKED, MSG_OUT_OF_STOCK_LINE
+from storefront.providers.messages import MSG_CHECKOUT_BLOCKED, MSG_LINE_OUT_OF_STOCK
 from tests.conftest import HTMX
 from tests.functional.pages import Page, add_via_form, cart_page
 
@@ -88,7 +88,7 @@ def test_unavailable_line_is_marked_and_blocks_checkout_on_the_page(client, demo
 
     almonds = next(lid for lid in page.line_ids if "California Almonds" in page.line(lid).content)
     assert "is-unavailable" in page.line(almonds).attrs["class"]
-    assert ("error", MSG_OUT_OF_STOCK_LINE) in page.alerts_inside(almonds)
+    assert ("error", MSG_LINE_OUT_OF_STOCK) in page.alerts_inside(almonds)
     assert ("error", MSG_CHECKOUT_BLOCKED) in page.alerts
     assert page.amount("subtotal") == Decimal("358.00")
     # the unavailable line still has its remove form

@@ -5,14 +5,16 @@ from datetime import datetime
 import pytest
 
 from carts.forms import MSG_PINCODE
-from storefront.providers.local.provider import MSG_PINCODE_OK, MSG_PINCODE_UNSERVICEABLE
+from storefront.providers.messages import MSG_PINCODE_OK_CITY, MSG_PINCODE_UNSERVICEABLE
 from tests.conftest import HTMX
 from tests.functional.pages import add_via_form, cart_changed, cart_fragment, cart_page, follow, snapshot
 
 
 def _ok_message(page, pincode: str, city: str) -> str:
     ((_, high),) = page.delivery("delivery-promise")
-    return MSG_PINCODE_OK.format(pincode=pincode, city=city, date=f"{datetime.fromisoformat(high):%a, %d %b}")
+    return MSG_PINCODE_OK_CITY.format(
+        pincode=pincode, city=city, date=f"{datetime.fromisoformat(high):%a, %d %b}"
+    )
 
 
 def test_check_delivery_with_htmx_shows_the_promise(client, demo):

@@ -17,8 +17,8 @@ from carts.services import (
 )
 from storefront.exceptions import CheckoutChanged
 from storefront.providers.local import models as m
+from storefront.providers.local.cart_view import MSG_ADDRESS_UNSERVICEABLE, MSG_SHORT_STOCK_LINE
 from storefront.providers.local.checkout import PAYMENT_COD, PAYMENT_REDEMPTIONS
-from storefront.providers.local.provider import MSG_ADDRESS_UNSERVICEABLE, MSG_SHORT_STOCK_LINE
 from storefront.providers.local.redemptions import MSG_COUPON_EXPIRED
 from tests.checkout_kit import (
     DEMO_CARD,

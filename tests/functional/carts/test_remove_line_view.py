@@ -6,7 +6,7 @@ import pytest
 
 from carts.forms import MSG_MISSING_LINE
 from carts.services import MSG_REMOVED
-from storefront.providers.local.provider import MSG_CHECKOUT_BLOCKED, MSG_UNKNOWN_LINE
+from storefront.providers.messages import MSG_CHECKOUT_BLOCKED, MSG_UNKNOWN_LINE
 from tests.conftest import HTMX
 from tests.functional.pages import add_via_form, cart_changed, cart_fragment, cart_page, follow, snapshot
 

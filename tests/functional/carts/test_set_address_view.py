@@ -13,8 +13,8 @@ from carts.forms import (
 )
 from carts.services import MSG_ADDRESS_SAVED
 from storefront.providers.local import models as m
-from storefront.providers.local.checkout import MSG_NEED_ADDRESS
-from storefront.providers.local.provider import MSG_ADDRESS_UNSERVICEABLE
+from storefront.providers.local.cart_view import MSG_ADDRESS_UNSERVICEABLE
+from storefront.providers.messages import MSG_NEED_ADDRESS
 from tests.checkout_kit import HTMX_ON_CHECKOUT, address_form, checkout_fragment, fill_groceries
 from tests.functional.pages import Page, cart_changed
 

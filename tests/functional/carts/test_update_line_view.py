@@ -7,7 +7,7 @@ import pytest
 from carts.forms import MSG_MISSING_LINE, MSG_QTY_NOT_NUMBER, MSG_QTY_TOO_LARGE
 from carts.services import MSG_UPDATED
 from storefront.providers import rules
-from storefront.providers.local.provider import (
+from storefront.providers.messages import (
     MSG_CHECKOUT_BLOCKED,
     MSG_SIZE_OTHER_PRODUCT,
     MSG_UNKNOWN_LINE,

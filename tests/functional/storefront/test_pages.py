@@ -4,7 +4,7 @@ import pytest
 
 from carts.forms import MSG_PINCODE
 from storefront.providers.local import models as m
-from storefront.providers.local.provider import MSG_PINCODE_UNSERVICEABLE, MSG_PRODUCT_OUT_OF_STOCK
+from storefront.providers.messages import MSG_PINCODE_UNSERVICEABLE, MSG_PRODUCT_OUT_OF_STOCK
 from tests.conftest import HTMX
 from tests.functional.pages import Page
 

@@ -14,14 +14,10 @@ from carts.session import CartSession
 from storefront.exceptions import CheckoutChanged, NotFound, ProviderRejected, StorefrontError
 from storefront.providers import get_shop_provider
 from storefront.providers.local import models as m
-from storefront.providers.local.checkout import (
-    MSG_BAD_PAYMENT,
-    MSG_CART_GONE,
-    MSG_NEED_ADDRESS,
-    PAYMENT_COD,
-)
-from storefront.providers.local.provider import MSG_ADDRESS_UNSERVICEABLE, MSG_SHORT_STOCK_LINE
+from storefront.providers.local.cart_view import MSG_ADDRESS_UNSERVICEABLE, MSG_SHORT_STOCK_LINE
+from storefront.providers.local.checkout import PAYMENT_COD
 from storefront.providers.local.redemptions import MSG_COUPON_EXPIRED
+from storefront.providers.messages import MSG_BAD_PAYMENT, MSG_CART_GONE, MSG_NEED_ADDRESS
 from tests.checkout_kit import (
     DEMO_CARD,
     DEMO_PIN,

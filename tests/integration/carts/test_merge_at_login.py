@@ -9,7 +9,7 @@ from carts.session import CartSession
 from storefront.exceptions import NotFound
 from storefront.providers import get_shop_provider
 from storefront.providers.base import CartContext
-from storefront.providers.local.provider import MSG_UNKNOWN_LINE
+from storefront.providers.messages import MSG_UNKNOWN_LINE
 from tests.factories import add, amounts
 
 

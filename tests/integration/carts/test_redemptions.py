@@ -13,32 +13,34 @@ from carts.session import CartSession
 from storefront.exceptions import GiftCardRejected, NotFound, ProviderRejected
 from storefront.providers import get_shop_provider
 from storefront.providers.local import models as m
+from storefront.providers.local.cart_view import MSG_ADDRESS_UNSERVICEABLE
 from storefront.providers.local.pricing import (
     MSG_COUPON_ADD_MORE,
     MSG_COUPON_NOT_FOR_ITEMS,
     MSG_GST_INTER_STATE,
     MSG_GST_INTRA_STATE,
 )
-from storefront.providers.local.provider import MSG_ADDRESS_UNSERVICEABLE
 from storefront.providers.local.redemptions import (
     MSG_COUPON_ALREADY_USED,
     MSG_COUPON_EXPIRED,
     MSG_COUPON_NOT_YET,
     MSG_COUPON_UNKNOWN,
     MSG_COUPON_USED_UP,
-    MSG_EMPTY_CART,
     MSG_GIFT_CARD_BAD,
     MSG_GIFT_CARD_EMPTY,
     MSG_GIFT_CARD_EXPIRED,
     MSG_GIFT_CARD_NOT_ON_CART,
     MSG_GIFT_CARD_TWICE,
-    MSG_NO_POINTS,
     MSG_NOTHING_TO_PAY,
     MSG_SIGN_IN_CREDIT,
-    MSG_SIGN_IN_POINTS,
     MSG_TOO_MANY_POINTS,
-    MSG_UNKNOWN_ADDRESS,
     MSG_UNKNOWN_STORE,
+)
+from storefront.providers.messages import (
+    MSG_EMPTY_CART,
+    MSG_NO_POINTS,
+    MSG_SIGN_IN_POINTS,
+    MSG_UNKNOWN_ADDRESS,
 )
 from storefront.providers.types import CartMeta, OrderType
 from tests.checkout_kit import (

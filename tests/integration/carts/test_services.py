@@ -8,13 +8,11 @@ from carts import selectors, services
 from storefront.exceptions import NotFound, ProviderRejected
 from storefront.money import format_inr
 from storefront.providers import rules
-from storefront.providers.local.provider import (
+from storefront.providers.local.cart_view import MSG_PRICE_DOWN, MSG_PRICE_UP, MSG_SHORT_STOCK_LINE
+from storefront.providers.messages import (
     MSG_CHECKOUT_BLOCKED,
     MSG_CHOOSE_SIZE,
-    MSG_OUT_OF_STOCK_LINE,
-    MSG_PRICE_DOWN,
-    MSG_PRICE_UP,
-    MSG_SHORT_STOCK_LINE,
+    MSG_LINE_OUT_OF_STOCK,
     MSG_SIZE_OTHER_PRODUCT,
     MSG_UNKNOWN_LINE,
     MSG_UNKNOWN_PRODUCT,
@@ -328,7 +326,7 @@ def test_stock_dropping_after_adding_marks_the_line_unavailable(cs, demo):
     # then that line is marked, left out of the totals, and checkout is blocked
     line = cart.line(almond_line.id)
     assert not line.available
-    assert [(msg.text, msg.level) for msg in line.messages] == [(MSG_OUT_OF_STOCK_LINE, MessageLevel.ERROR)]
+    assert [(msg.text, msg.level) for msg in line.messages] == [(MSG_LINE_OUT_OF_STOCK, MessageLevel.ERROR)]
     assert amounts(cart)["subtotal"] == Decimal("358.00")
     assert cart.checkout_blocked == MSG_CHECKOUT_BLOCKED
     assert cart.line(dal.id).available

@@ -1,0 +1,71 @@
+"""What the local store sells and where it delivers, as `types.py` dataclasses: product and
+variant rows mapped, and the delivery promise of a pincode."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import cache
+from django.utils import timezone
+
+from storefront.providers.types import Category, DeliveryPromise, Product, QuantityRule, Variant
+
+from . import models as m
+
+_PINCODE_CACHE_SECONDS = 300
+DELIVERY_CUTOFF = time(20, 0)
+
+
+def map_variant(v: m.Variant) -> Variant:
+    return Variant(id=str(v.pk), label=v.label, mrp=v.mrp, price=v.price, in_stock=v.stock > 0, stock=v.stock)
+
+
+def quantity_rule(p: m.Product) -> QuantityRule:
+    return QuantityRule(p.min_quantity, p.max_quantity, p.increment)
+
+
+def map_product(p: m.Product) -> Product:
+    return Product(
+        id=str(p.pk),
+        slug=p.slug,
+        name=p.name,
+        brand=p.brand.name,
+        category=Category(slug=p.category.slug, name=p.category.name),
+        images=(staticfiles_storage.url(p.image),) if p.image else (),
+        mrp=p.mrp,
+        price=p.price,
+        gst_rate=Decimal(p.gst_rate),
+        hsn_code=p.hsn_code,
+        description=p.description,
+        variants=tuple(map_variant(v) for v in p.variants.all()),
+        has_sizes=p.has_sizes,
+        quantity_rule=quantity_rule(p),
+    )
+
+
+def cached_pincode(code: str) -> m.Pincode | None:
+    key = f"localshop:pincode:{code}"
+    found = cache.get(key)
+    if found is None:
+        found = m.Pincode.objects.filter(code=code).first() or False
+        cache.set(key, found, _PINCODE_CACHE_SECONDS)
+    return found or None
+
+
+def delivery_promise(pin: m.Pincode, now: datetime | None = None) -> DeliveryPromise:
+    """Delivery between the pincode's fewest and most days from today, by the evening cut-off."""
+    now = timezone.localtime(now)
+    today = now.date()
+
+    def day(offset: int) -> datetime:
+        return timezone.make_aware(datetime.combine(today + timedelta(days=offset), DELIVERY_CUTOFF))
+
+    return DeliveryPromise(min=day(pin.min_days), max=day(pin.max_days), pincode=pin.code, city=pin.city)
+
+
+def serviceable_promise(pincode: str) -> tuple[m.Pincode | None, DeliveryPromise | None]:
+    """The pincode's row (None when unknown) and its promise (None when not delivered to)."""
+    pin = cached_pincode(pincode) if pincode else None
+    return pin, (delivery_promise(pin) if pin and pin.serviceable else None)
