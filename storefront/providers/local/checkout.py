@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 
 from django.contrib.staticfiles.storage import staticfiles_storage
@@ -48,6 +48,9 @@ MSG_NEED_STORE = "Choose a store for pick-up."
 MSG_TOTAL_CHANGED = "Your total changed from {old} to {new}."
 MSG_CARD_NOW = "Gift card …{tail} now has {balance}."
 MSG_CANCELLED = "Order {number} is cancelled."
+
+# the cart meta an order keeps, as Order.meta
+_ORDER_META_KEYS = ("gift_message", "gstin", "business_name", "comment", "pickup_name", "pickup_phone")
 
 PAYMENT_COD = "cod"
 PAYMENT_REDEMPTIONS = "redemptions"
@@ -128,180 +131,60 @@ class CheckoutMixin:
         email: str,
         expected_total: Decimal | None = None,
     ) -> Order:
+        """Inside place_order's transaction: lock the cart, re-check everything under row locks,
+        take what the order spends and write it. Rows are locked in one order by every submit:
+        the cart, the variants (by id), the coupon, the points, the credit, the gift cards."""
         cart_row = self._find_cart(ctx, lock=True)
-        if cart_row is None:
-            existing = m.Order.objects.filter(idempotency_key=idempotency_key).first()
-            if existing is not None:
-                return self._owned(existing, ctx)
-            raise ProviderRejected(MSG_CART_GONE)
         existing = m.Order.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:  # the submit we queued behind placed it
             return self._owned(existing, ctx)
-        lines = list(m.LocalCartLine.objects.filter(cart=cart_row).select_related("variant__product"))
-        if not lines:
+        if cart_row is None:
             raise ProviderRejected(MSG_CART_GONE)
-        changes: list[CheckoutChange] = []
-        # stock, with the variant rows locked so two carts cannot both take the last unit
-        variants = {
-            v.pk: v
-            for v in m.Variant.objects.select_for_update()
-            .filter(pk__in=[ln.variant_id for ln in lines])
-            .order_by("pk")
-        }
-        for line in lines:
-            v = variants[line.variant_id]
-            if v.stock < line.quantity:
-                changes.append(
-                    CheckoutChange(
-                        MSG_STOCK_SHORT.format(
-                            name=line.variant.product.name,
-                            size=v.label,
-                            stock=v.stock,
-                            quantity=line.quantity,
-                        ),
-                        line_id=str(line.pk),
-                    )
-                )
-        cart = self._build_cart(cart_row, ctx)
-        red = _redemptions_of(cart_row)
-        meta = cart.meta
-        if meta.order_type == OrderType.PICK_AT_STORE:
-            if meta.pickup_store is None:
-                changes.append(CheckoutChange(MSG_NEED_STORE))
-            if not (meta.pickup_name and meta.pickup_phone):
-                changes.append(CheckoutChange(MSG_NEED_PICKUP_CONTACT))
-        elif cart.shipping_address is None:
-            changes.append(CheckoutChange(MSG_NEED_ADDRESS))
-        if cart.checkout_blocked:
-            changes.append(CheckoutChange(cart.checkout_blocked))
-        # the coupon, locked: the last use goes to one customer only
-        coupon = None
-        if red is not None and red.coupon_id:
-            coupon = m.Coupon.objects.select_for_update().get(pk=red.coupon_id)
-            problem = coupon_static_problem(coupon, user_id=cart_row.user_id)
-            row = cart.row("coupon")
-            if not problem and row is not None and row.amount == 0 and row.messages:
-                problem = row.messages[0]
-            if problem:
-                changes.append(CheckoutChange(MSG_COUPON_GONE.format(code=coupon.code, reason=problem)))
-        # points, credit and gift cards, locked and checked against what this order takes
-        points_used = cart.loyalty.applied if cart.loyalty else 0
-        if points_used:
-            account = m.LoyaltyAccount.objects.select_for_update().get(user_id=cart_row.user_id)
-            if account.points < points_used:
-                changes.append(
-                    CheckoutChange(MSG_POINTS_SHORT.format(points=account.points, needed=points_used))
-                )
-        credit_used = cart.credit.applied if cart.credit else 0
-        if credit_used:
-            credit = m.StoreCredit.objects.select_for_update().get(user_id=cart_row.user_id)
-            if credit.balance < credit_used:
-                changes.append(
-                    CheckoutChange(
-                        MSG_CREDIT_SHORT.format(
-                            balance=format_inr(credit.balance), amount=format_inr(credit_used)
-                        )
-                    )
-                )
-        card_uses = [(r.code, r.amount) for r in cart.gift_cards if r.amount > 0]
-        cards = {
-            c.code: c
-            for c in m.GiftCard.objects.select_for_update().filter(code__in=[code for code, _ in card_uses])
-        }
-        for code, amount in card_uses:
-            card = cards.get(code)
-            if card is None or card.balance < amount:
-                changes.append(
-                    CheckoutChange(
-                        MSG_CARD_SHORT.format(
-                            tail=code[-4:],
-                            balance=format_inr(card.balance if card else 0),
-                            amount=format_inr(amount),
-                        )
-                    )
-                )
-        if expected_total is not None and cart.total != expected_total:
-            # a balance was spent since the page was shown (another order took the gift card,
-            # the points or the credit): never charge other than what the customer agreed to
-            balances = dict(
-                m.GiftCard.objects.filter(code__in=[r.code for r in cart.gift_cards]).values_list(
-                    "code", "balance"
-                )
-            )
-            for r in cart.gift_cards:
-                balance = format_inr(balances.get(r.code, 0))
-                changes.append(CheckoutChange(MSG_CARD_NOW.format(tail=r.code[-4:], balance=balance)))
-            changes.append(
-                CheckoutChange(
-                    MSG_TOTAL_CHANGED.format(old=format_inr(expected_total), new=format_inr(cart.total))
-                )
-            )
-        if payment_mode not in dict(self.payment_modes(cart)):
-            changes.append(CheckoutChange(MSG_BAD_PAYMENT))
-        if changes:
-            raise CheckoutChanged(changes)
-
-        # all checked: take everything, in this transaction
-        for line in lines:
-            m.Variant.objects.filter(pk=line.variant_id).update(stock=F("stock") - line.quantity)
-        if coupon is not None:
-            m.Coupon.objects.filter(pk=coupon.pk).update(used_count=F("used_count") + 1)
-        if points_used:
-            m.LoyaltyAccount.objects.filter(user_id=cart_row.user_id).update(points=F("points") - points_used)
-        if credit_used:
-            m.StoreCredit.objects.filter(user_id=cart_row.user_id).update(balance=F("balance") - credit_used)
-        for code, amount in card_uses:
-            m.GiftCard.objects.filter(pk=cards[code].pk).update(balance=F("balance") - amount)
-        promise = cart.delivery_promise
-        order = m.Order.objects.create(
-            number=_order_number(),
-            idempotency_key=idempotency_key,
-            cart=cart_row,
-            user_id=cart_row.user_id,
-            email=email or (ctx.customer.email if ctx.customer else ""),
-            guest_token="" if cart_row.user_id else secrets.token_urlsafe(24),
-            payment_mode=payment_mode,
-            order_type=meta.order_type.value,
-            total=cart.total,
-            breakup=[_row_json(r) for r in cart.breakup],
-            shipping_address=asdict(cart.shipping_address) if cart.shipping_address else None,
-            pickup_store_id=int(meta.pickup_store.id) if meta.pickup_store else None,
-            meta={
-                "gift_message": meta.gift_message,
-                "gstin": meta.gstin,
-                "business_name": meta.business_name,
-                "comment": meta.comment,
-                "pickup_name": meta.pickup_name,
-                "pickup_phone": meta.pickup_phone,
-            },
-            coupon=coupon,
-            points_used=points_used,
-            credit_used=credit_used or 0,
-            gift_card_uses=[[code, str(amount)] for code, amount in card_uses],
-            delivery_min=promise.min if promise else None,
-            delivery_max=promise.max if promise else None,
+        lines = _lines_to_order(cart_row)
+        cart, spend = self._lock_and_recheck(
+            ctx, cart_row, lines, payment_mode=payment_mode, expected_total=expected_total
         )
-        m.OrderLine.objects.bulk_create(
-            [
-                m.OrderLine(
-                    order=order,
-                    variant_id=line.variant_id,
-                    product_name=line.variant.product.name,
-                    product_slug=line.variant.product.slug,
-                    image=line.variant.product.image,
-                    variant_label=line.variant.label,
-                    quantity=line.quantity,
-                    unit_mrp=line.variant.mrp,
-                    unit_price=line.variant.price,
-                    line_total=line.variant.price * line.quantity,
-                    gst_rate=line.variant.product.gst_rate,
-                )
-                for line in lines
-            ]
+        _take(cart_row, lines, spend)
+        order = _write_order(
+            ctx,
+            cart_row,
+            cart,
+            lines,
+            spend,
+            idempotency_key=idempotency_key,
+            payment_mode=payment_mode,
+            email=email,
         )
         cart_row.status = m.LocalCart.Status.ORDERED
         cart_row.save(update_fields=["status", "updated_at"])
         return self._map_order(order)
+
+    def _lock_and_recheck(
+        self,
+        ctx: CartContext,
+        cart_row: m.LocalCart,
+        lines: list[m.LocalCartLine],
+        *,
+        payment_mode: str,
+        expected_total: Decimal | None,
+    ) -> tuple[Cart, _Spend]:
+        """The cart as it is now, with every row the order takes locked; CheckoutChanged with
+        everything that changed since the shopper saw it, all at once."""
+        changes = _stock_changes(lines)
+        cart = self._build_cart(cart_row, ctx)
+        changes += _fulfilment_changes(cart)
+        coupon, coupon_changes = _lock_coupon(cart_row, cart)
+        changes += coupon_changes
+        spend = _Spend.of(cart, coupon)
+        changes += _balance_changes(cart_row.user_id, spend)
+        card_ids, card_changes = _lock_gift_cards(spend.card_uses)
+        changes += card_changes
+        changes += _total_changes(cart, expected_total)
+        if payment_mode not in dict(self.payment_modes(cart)):
+            changes.append(CheckoutChange(MSG_BAD_PAYMENT))
+        if changes:
+            raise CheckoutChanged(changes)
+        return cart, replace(spend, card_ids=card_ids)
 
     # ------------------------------------------------------------------------ reading orders
     def _map_order(self, order: m.Order) -> Order:
@@ -398,3 +281,205 @@ class CheckoutMixin:
                 )
             order.status = m.Order.Status.CANCELLED
             order.save(update_fields=["status"])
+
+
+@dataclass(frozen=True, slots=True)
+class _Spend:
+    """What an order takes besides stock: the coupon use, points, credit and gift-card amounts
+    (with the ids of the gift-card rows once they are locked)."""
+
+    coupon: m.Coupon | None
+    points: int
+    credit: Decimal | int
+    card_uses: list[tuple[str, Decimal]]
+    card_ids: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, cart: Cart, coupon: m.Coupon | None) -> _Spend:
+        return cls(
+            coupon=coupon,
+            points=cart.loyalty.applied if cart.loyalty else 0,
+            credit=cart.credit.applied if cart.credit else 0,
+            card_uses=[(r.code, r.amount) for r in cart.gift_cards if r.amount > 0],
+        )
+
+
+# ------------------------------------------------------------------------ lock and re-check
+def _lines_to_order(cart_row: m.LocalCart) -> list[m.LocalCartLine]:
+    lines = list(m.LocalCartLine.objects.filter(cart=cart_row).select_related("variant__product"))
+    if not lines:
+        raise ProviderRejected(MSG_CART_GONE)
+    return lines
+
+
+def _stock_changes(lines: list[m.LocalCartLine]) -> list[CheckoutChange]:
+    """Stock, with the variant rows locked (by id) so two carts cannot both take the last unit."""
+    variants = {
+        v.pk: v
+        for v in m.Variant.objects.select_for_update()
+        .filter(pk__in=[ln.variant_id for ln in lines])
+        .order_by("pk")
+    }
+    changes: list[CheckoutChange] = []
+    for line in lines:
+        v = variants[line.variant_id]
+        if v.stock < line.quantity:
+            text = MSG_STOCK_SHORT.format(
+                name=line.variant.product.name, size=v.label, stock=v.stock, quantity=line.quantity
+            )
+            changes.append(CheckoutChange(text, line_id=str(line.pk)))
+    return changes
+
+
+def _fulfilment_changes(cart: Cart) -> list[CheckoutChange]:
+    """Where the order goes: a store and who picks up, or a delivery address; and what the cart
+    itself says stops the checkout."""
+    changes: list[CheckoutChange] = []
+    meta = cart.meta
+    if meta.order_type == OrderType.PICK_AT_STORE:
+        if meta.pickup_store is None:
+            changes.append(CheckoutChange(MSG_NEED_STORE))
+        if not (meta.pickup_name and meta.pickup_phone):
+            changes.append(CheckoutChange(MSG_NEED_PICKUP_CONTACT))
+    elif cart.shipping_address is None:
+        changes.append(CheckoutChange(MSG_NEED_ADDRESS))
+    if cart.checkout_blocked:
+        changes.append(CheckoutChange(cart.checkout_blocked))
+    return changes
+
+
+def _lock_coupon(cart_row: m.LocalCart, cart: Cart) -> tuple[m.Coupon | None, list[CheckoutChange]]:
+    """The cart's coupon, locked (its last use goes to one customer only), and whether it still
+    gives what the cart shows."""
+    red = _redemptions_of(cart_row)
+    if red is None or not red.coupon_id:
+        return None, []
+    coupon = m.Coupon.objects.select_for_update().get(pk=red.coupon_id)
+    problem = coupon_static_problem(coupon, user_id=cart_row.user_id)
+    row = cart.row("coupon")
+    if not problem and row is not None and row.amount == 0 and row.messages:
+        problem = row.messages[0]
+    if problem:
+        return coupon, [CheckoutChange(MSG_COUPON_GONE.format(code=coupon.code, reason=problem))]
+    return coupon, []
+
+
+def _balance_changes(user_id: int | None, spend: _Spend) -> list[CheckoutChange]:
+    """Points, then credit: each locked and checked against what this order takes."""
+    changes: list[CheckoutChange] = []
+    if spend.points:
+        account = m.LoyaltyAccount.objects.select_for_update().get(user_id=user_id)
+        if account.points < spend.points:
+            changes.append(
+                CheckoutChange(MSG_POINTS_SHORT.format(points=account.points, needed=spend.points))
+            )
+    if spend.credit:
+        credit = m.StoreCredit.objects.select_for_update().get(user_id=user_id)
+        if credit.balance < spend.credit:
+            text = MSG_CREDIT_SHORT.format(
+                balance=format_inr(credit.balance), amount=format_inr(spend.credit)
+            )
+            changes.append(CheckoutChange(text))
+    return changes
+
+
+def _lock_gift_cards(card_uses: list[tuple[str, Decimal]]) -> tuple[dict[str, int], list[CheckoutChange]]:
+    """The gift cards' ids, their rows locked, and which of them cannot pay what it is to pay."""
+    codes = [code for code, _ in card_uses]
+    cards = {c.code: c for c in m.GiftCard.objects.select_for_update().filter(code__in=codes)}
+    changes: list[CheckoutChange] = []
+    for code, amount in card_uses:
+        card = cards.get(code)
+        if card is None or card.balance < amount:
+            text = MSG_CARD_SHORT.format(
+                tail=code[-4:], balance=format_inr(card.balance if card else 0), amount=format_inr(amount)
+            )
+            changes.append(CheckoutChange(text))
+    return {code: card.pk for code, card in cards.items()}, changes
+
+
+def _total_changes(cart: Cart, expected_total: Decimal | None) -> list[CheckoutChange]:
+    """A balance was spent since the page was shown (another order took the gift card, the
+    points or the credit): never charge other than what the customer agreed to."""
+    if expected_total is None or cart.total == expected_total:
+        return []
+    codes = [r.code for r in cart.gift_cards]
+    balances = dict(m.GiftCard.objects.filter(code__in=codes).values_list("code", "balance"))
+    changes = [
+        CheckoutChange(MSG_CARD_NOW.format(tail=r.code[-4:], balance=format_inr(balances.get(r.code, 0))))
+        for r in cart.gift_cards
+    ]
+    changes.append(
+        CheckoutChange(MSG_TOTAL_CHANGED.format(old=format_inr(expected_total), new=format_inr(cart.total)))
+    )
+    return changes
+
+
+# ------------------------------------------------------------------------ take and write
+def _take(cart_row: m.LocalCart, lines: list[m.LocalCartLine], spend: _Spend) -> None:
+    """All checked: take the stock and everything the order spends, in this transaction."""
+    for line in lines:
+        m.Variant.objects.filter(pk=line.variant_id).update(stock=F("stock") - line.quantity)
+    if spend.coupon is not None:
+        m.Coupon.objects.filter(pk=spend.coupon.pk).update(used_count=F("used_count") + 1)
+    if spend.points:
+        m.LoyaltyAccount.objects.filter(user_id=cart_row.user_id).update(points=F("points") - spend.points)
+    if spend.credit:
+        m.StoreCredit.objects.filter(user_id=cart_row.user_id).update(balance=F("balance") - spend.credit)
+    for code, amount in spend.card_uses:
+        m.GiftCard.objects.filter(pk=spend.card_ids[code]).update(balance=F("balance") - amount)
+
+
+def _write_order(
+    ctx: CartContext,
+    cart_row: m.LocalCart,
+    cart: Cart,
+    lines: list[m.LocalCartLine],
+    spend: _Spend,
+    *,
+    idempotency_key: str,
+    payment_mode: str,
+    email: str,
+) -> m.Order:
+    """The order row, a snapshot of the cart as it was paid, and its lines."""
+    meta, promise = cart.meta, cart.delivery_promise
+    order = m.Order.objects.create(
+        number=_order_number(),
+        idempotency_key=idempotency_key,
+        cart=cart_row,
+        user_id=cart_row.user_id,
+        email=email or (ctx.customer.email if ctx.customer else ""),
+        guest_token="" if cart_row.user_id else secrets.token_urlsafe(24),
+        payment_mode=payment_mode,
+        order_type=meta.order_type.value,
+        total=cart.total,
+        breakup=[_row_json(r) for r in cart.breakup],
+        shipping_address=asdict(cart.shipping_address) if cart.shipping_address else None,
+        pickup_store_id=int(meta.pickup_store.id) if meta.pickup_store else None,
+        meta={key: getattr(meta, key) for key in _ORDER_META_KEYS},
+        coupon=spend.coupon,
+        points_used=spend.points,
+        credit_used=spend.credit or 0,
+        gift_card_uses=[[code, str(amount)] for code, amount in spend.card_uses],
+        delivery_min=promise.min if promise else None,
+        delivery_max=promise.max if promise else None,
+    )
+    m.OrderLine.objects.bulk_create([_order_line(order, line) for line in lines])
+    return order
+
+
+def _order_line(order: m.Order, line: m.LocalCartLine) -> m.OrderLine:
+    variant, product = line.variant, line.variant.product
+    return m.OrderLine(
+        order=order,
+        variant_id=line.variant_id,
+        product_name=product.name,
+        product_slug=product.slug,
+        image=product.image,
+        variant_label=variant.label,
+        quantity=line.quantity,
+        unit_mrp=variant.mrp,
+        unit_price=variant.price,
+        line_total=variant.price * line.quantity,
+        gst_rate=product.gst_rate,
+    )
