@@ -42,7 +42,7 @@ def checkout_page(request: HtmxHttpRequest) -> HttpResponse:
             saved = selectors.cart_addresses(cs=cs)
             if saved:
                 cart = services.cart_select_address(cs=cs, address_id=saved[0].id, role="shipping")
-                if selectors.checkout_needs_repricing():
+                if selectors.checkout_needs_repricing(cs=cs):
                     cart = selectors.cart_get(cs=cs, for_checkout=True)
         context = checkout_context(request, cart)
     except StorefrontError as exc:

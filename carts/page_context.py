@@ -19,8 +19,8 @@ def checkout_context(request, cart: Cart, *, errors=None, changes=()) -> dict:
         "errors": errors or {},
         "changes": changes,
         "addresses": selectors.cart_addresses(cs=cs),
-        "stores": selectors.pickup_stores(),
-        "payment_modes": selectors.payment_modes(cart=cart) if cart.lines else (),
+        "stores": selectors.pickup_stores(cs=cs),
+        "payment_modes": selectors.payment_modes(cs=cs, cart=cart) if cart.lines else (),
         "idempotency_key": services.checkout_issue_key(cart=cart) if cart.lines else "",
         "buy_now": cart.buy_now,
     }

@@ -4,22 +4,22 @@ once, remembers the returned cart in the session and returns it."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.core import signing
 from django.core.cache import cache
 
 from storefront.exceptions import (
-    CapabilityMissing,
     CheckoutChanged,
     GiftCardRejected,
     ProviderRejected,
     StorefrontError,
 )
 from storefront.money import format_inr
-from storefront.providers import get_shop_provider
-from storefront.providers.base import CartContext, MergeResult
+from storefront.providers.base import CartContext, MergeResult, require
 from storefront.providers.types import (
     Address,
     Capability,
@@ -40,54 +40,85 @@ MSG_MERGED = "We added {n} item(s) from before you signed in to your cart."
 MSG_MERGE_ADJUSTED = "Some quantities were adjusted: {details}."
 
 
+logger = logging.getLogger("storefront.carts")
+
+
+def _write(cs: CartSession, capability: Capability, action: str, call: Callable[..., Cart]) -> Cart:
+    """The one path every cart write takes: check the capability, call the provider with the
+    cart's owner and the acting user, remember the cart (id and badge count) and record who
+    acted when it was not the owner."""
+    provider = require(cs.provider, capability)
+    ctx = cs.context()
+    cart = call(provider, ctx)
+    cs.remember(cart)
+    if ctx.acting_user is not None:
+        logger.info(
+            "cart %s: %s by %s for customer %s",
+            cart.id,
+            action,
+            ctx.acting_user.id,
+            ctx.customer.id if ctx.customer else "guest",
+        )
+    return cart
+
+
 def cart_add_item(*, cs: CartSession, product_id: str, variant_id: str | None, quantity: int) -> Cart:
     if cs.session.session_key is None:
         cs.session.save()  # the cart is tied to the browser session from its first item
-    cart = get_shop_provider().add_item(
-        cs.context(), product_id=product_id, variant_id=variant_id, quantity=quantity
+    return _write(
+        cs,
+        Capability.CART,
+        "add-to-cart",
+        lambda p, ctx: p.add_item(ctx, product_id=product_id, variant_id=variant_id, quantity=quantity),
     )
-    cs.remember(cart)
-    return cart
 
 
 def cart_update_line(*, cs: CartSession, line_id: str, quantity: int, variant_id: str | None = None) -> Cart:
-    cart = get_shop_provider().update_line(
-        cs.context(), line_id=line_id, quantity=quantity, variant_id=variant_id
+    if variant_id:
+        require(cs.provider, Capability.SIZE_CHANGE)
+    return _write(
+        cs,
+        Capability.CART,
+        "update-line",
+        lambda p, ctx: p.update_line(ctx, line_id=line_id, quantity=quantity, variant_id=variant_id),
     )
-    cs.remember(cart)
-    return cart
 
 
 def cart_remove_line(*, cs: CartSession, line_id: str) -> Cart:
-    cart = get_shop_provider().remove_line(cs.context(), line_id=line_id)
-    cs.remember(cart)
-    return cart
+    return _write(cs, Capability.CART, "remove-line", lambda p, ctx: p.remove_line(ctx, line_id=line_id))
 
 
 def cart_clear(*, cs: CartSession) -> Cart:
-    cart = get_shop_provider().clear_cart(cs.context())
-    cs.remember(cart)
-    return cart
+    return _write(cs, Capability.CART, "clear-cart", lambda p, ctx: p.clear_cart(ctx))
 
 
 def cart_check_delivery(*, cs: CartSession, pincode: str, product_slug: str | None = None) -> DeliveryCheck:
     """Check a pincode; a serviceable one becomes the shopper's delivery pincode."""
-    check = get_shop_provider().check_delivery(pincode=pincode, product_slug=product_slug)
+    check = cs.provider.check_delivery(pincode=pincode, product_slug=product_slug)
     if check.serviceable:
         cs.remember_pincode(check.pincode)
     return check
 
 
 def cart_merge_at_login(*, cs: CartSession, anonymous_cart_id: str | None) -> MergeResult | None:
-    """Called by the login view right after authentication: the cart built before signing in
-    joins the customer's cart. Returns None when there was nothing to merge."""
+    """The sign-in hook, called by the login view right after authentication: the cart built
+    before signing in joins the customer's cart. Returns None when there was nothing to merge."""
     if not anonymous_cart_id:
         return None
     source = CartContext(cart_id=anonymous_cart_id, pincode=cs.pincode)
-    result = get_shop_provider().merge_carts(source=source, target=cs.context())
+    result = cs.provider.merge_carts(source=source, target=cs.context())
     cs.forget_cart()
     cs.remember(result.cart)
     return result
+
+
+def cart_sign_out(*, cs: CartSession) -> None:
+    """The sign-out hook: the provider ends what it keeps for this shopper. Signing out never
+    fails for the shopper; a provider that cannot be reached is logged."""
+    try:
+        cs.provider.sign_out(cs.context())
+    except StorefrontError:
+        logger.warning("provider sign-out failed; signing out of the storefront anyway")
 
 
 def merge_message(result: MergeResult) -> str:
@@ -117,30 +148,20 @@ GIFT_CARD_TRIES = 5
 GIFT_CARD_WINDOW = 15 * 60
 
 
-def _mutation(cs: CartSession, name: str, **kwargs) -> Cart:
-    provider = get_shop_provider()
-    operation = getattr(provider, name, None)
-    if operation is None:
-        raise CapabilityMissing()
-    cart = operation(cs.context(), **kwargs)
-    cs.remember(cart)
-    return cart
-
-
 def cart_apply_coupon(*, cs: CartSession, code: str) -> Cart:
-    return _mutation(cs, "apply_coupon", code=code)
+    return _write(cs, Capability.COUPONS, "apply-coupon", lambda p, ctx: p.apply_coupon(ctx, code=code))
 
 
 def cart_remove_coupon(*, cs: CartSession) -> Cart:
-    return _mutation(cs, "remove_coupon")
+    return _write(cs, Capability.COUPONS, "remove-coupon", lambda p, ctx: p.remove_coupon(ctx))
 
 
 def cart_apply_loyalty(*, cs: CartSession, points: int | None) -> Cart:
-    return _mutation(cs, "apply_loyalty", points=points)
+    return _write(cs, Capability.LOYALTY, "apply-loyalty", lambda p, ctx: p.apply_loyalty(ctx, points=points))
 
 
 def cart_remove_loyalty(*, cs: CartSession) -> Cart:
-    return _mutation(cs, "remove_loyalty")
+    return _write(cs, Capability.LOYALTY, "remove-loyalty", lambda p, ctx: p.remove_loyalty(ctx))
 
 
 def _throttle_keys(cs: CartSession, code: str) -> tuple[str, str]:
@@ -158,7 +179,12 @@ def cart_apply_gift_card(*, cs: CartSession, code: str, pin: str) -> Cart:
     if any((cache.get(k) or 0) >= GIFT_CARD_TRIES for k in keys):
         raise ProviderRejected(MSG_GIFT_CARD_THROTTLED, field="pin")
     try:
-        return _mutation(cs, "apply_gift_card", code=code, pin=pin)
+        return _write(
+            cs,
+            Capability.GIFT_CARDS,
+            "apply-gift-card",
+            lambda p, ctx: p.apply_gift_card(ctx, code=code, pin=pin),
+        )
     except GiftCardRejected:
         for key in keys:
             cache.add(key, 0, GIFT_CARD_WINDOW)
@@ -170,39 +196,52 @@ def cart_apply_gift_card(*, cs: CartSession, code: str, pin: str) -> Cart:
 
 
 def cart_remove_gift_card(*, cs: CartSession, code: str) -> Cart:
-    return _mutation(cs, "remove_gift_card", code=code)
+    return _write(
+        cs, Capability.GIFT_CARDS, "remove-gift-card", lambda p, ctx: p.remove_gift_card(ctx, code=code)
+    )
 
 
 def cart_apply_credit(*, cs: CartSession) -> Cart:
-    return _mutation(cs, "apply_credit")
+    return _write(cs, Capability.STORE_CREDIT, "apply-credit", lambda p, ctx: p.apply_credit(ctx))
 
 
 def cart_remove_credit(*, cs: CartSession) -> Cart:
-    return _mutation(cs, "remove_credit")
+    return _write(cs, Capability.STORE_CREDIT, "remove-credit", lambda p, ctx: p.remove_credit(ctx))
 
 
 def cart_update_meta(*, cs: CartSession, meta: CartMeta, pickup_store_id: str | None) -> Cart:
-    return _mutation(cs, "update_meta", meta=meta, pickup_store_id=pickup_store_id)
+    return _write(
+        cs,
+        Capability.CART_META,
+        "update-meta",
+        lambda p, ctx: p.update_meta(ctx, meta=meta, pickup_store_id=pickup_store_id),
+    )
 
 
 def cart_set_address(*, cs: CartSession, address: Address) -> Cart:
-    cart = _mutation(cs, "set_address", address=address)
+    cart = _write(cs, Capability.ADDRESSES, "set-address", lambda p, ctx: p.set_address(ctx, address=address))
     cs.remember_pincode(address.pincode)
     return cart
 
 
 def cart_select_address(*, cs: CartSession, address_id: str, role: str) -> Cart:
-    return _mutation(cs, "select_address", address_id=address_id, role=role)
+    return _write(
+        cs,
+        Capability.ADDRESSES,
+        "select-address",
+        lambda p, ctx: p.select_address(ctx, address_id=address_id, role=role),
+    )
 
 
 def cart_buy_now(*, cs: CartSession, product_id: str, variant_id: str | None, quantity: int) -> Cart:
     """A separate, new cart with just this item; the main cart is not touched."""
-    buy_now = cs.fresh_buy_now()
-    cart = get_shop_provider().add_item(
-        buy_now.context(), product_id=product_id, variant_id=variant_id, quantity=quantity
+    require(cs.provider, Capability.BUY_NOW)
+    return _write(
+        cs.fresh_buy_now(),
+        Capability.CART,
+        "buy-now",
+        lambda p, ctx: p.add_item(ctx, product_id=product_id, variant_id=variant_id, quantity=quantity),
     )
-    buy_now.remember(cart)
-    return cart
 
 
 # ---------------------------------------------------------------------------- checkout
@@ -327,9 +366,7 @@ def checkout_place_order(*, cs: CartSession, token: str, payment_mode: str, emai
     """Place the order the checkout page showed. The same token always gives the same order; a
     cart that changed since the page was shown is not ordered (CheckoutChanged lists why)."""
     key, shown = checkout_read_key(token)
-    provider = get_shop_provider()
-    if not hasattr(provider, "place_order"):
-        raise CapabilityMissing()
+    provider = require(cs.provider, Capability.CHECKOUT)
     ctx = cs.context(with_payment_charges=True)
     cart = provider.get_cart(ctx)
     same_cart = bool(cart.id) and cart.id == shown.get("cart")
@@ -367,11 +404,13 @@ MSG_SHARED_REPLACED = "Your cart now holds the shared items."
 
 def cart_share(*, cs: CartSession) -> str:
     """Create a share link for the cart; returns the token."""
-    provider = get_shop_provider()
-    if Capability.SHARE_CART not in provider.capabilities:
-        raise CapabilityMissing()
-    return provider.share_cart(cs.context())
+    return require(cs.provider, Capability.SHARE_CART).share_cart(cs.context())
 
 
 def cart_accept_shared(*, cs: CartSession, token: str, mode: str) -> Cart:
-    return _mutation(cs, "accept_shared_cart", token=token, mode=mode)
+    return _write(
+        cs,
+        Capability.SHARE_CART,
+        "accept-shared-cart",
+        lambda p, ctx: p.accept_shared_cart(ctx, token=token, mode=mode),
+    )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
 
-from storefront.providers.base import CartContext, Customer
-from storefront.providers.types import Cart
+from storefront.links import shopper_link_get
+from storefront.providers import get_shop_provider
+from storefront.providers.base import CartContext, Person
+from storefront.providers.types import Capability, Cart
 
 CART_ID = "cart:id"
 BUY_NOW_ID = "cart:buy-now-id"
@@ -15,10 +18,16 @@ PINCODE = "cart:pincode"
 COUNT = "cart:count"
 
 
-def customer_for(user) -> Customer | None:
+def person_for(user, *, link=None) -> Person | None:
     if user is None or not user.is_authenticated:
         return None
-    return Customer(id=str(user.pk), email=user.email, name=user.get_full_name())
+    return Person(
+        id=str(user.pk),
+        email=user.email,
+        name=user.get_full_name(),
+        external_id=link.external_id if link else "",
+        approval=link.approval if link else "",
+    )
 
 
 BUY_NOW_PARAM = "buy-now"  # forms on the buy-now checkout carry cart=buy-now
@@ -30,32 +39,65 @@ class CartSession:
     which forms on the buy-now checkout name with a `cart=buy-now` field."""
 
     session: SessionBase
-    user: object = None
+    user: object = None  # the cart's owner (None or anonymous: a guest)
     buy_now: bool = False
-    staff_user: str = ""
+    acting_user: object = None  # a member of staff acting for the owner, else None
+    shop: Any = field(default=None, repr=False)  # the request's provider (request.shop)
+    _owner: Person | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def of(cls, request, *, buy_now: bool | None = None) -> CartSession:
         if buy_now is None:
             buy_now = BUY_NOW_PARAM in (request.POST.get("cart"), request.GET.get("cart"))
-        return cls(session=request.session, user=getattr(request, "user", None), buy_now=buy_now)
+        return cls(
+            session=request.session,
+            user=getattr(request, "user", None),
+            buy_now=buy_now,
+            shop=getattr(request, "shop", None),
+        )
+
+    @property
+    def provider(self):
+        """The shop provider, resolved once for this cart session (from the request when the
+        middleware resolved it there)."""
+        if self.shop is None:
+            self.shop = get_shop_provider()
+        return self.shop
 
     def context(self, *, buy_now: bool | None = None, with_payment_charges: bool = False) -> CartContext:
         buy_now = self.buy_now if buy_now is None else buy_now
+        acting = person_for(self.acting_user)
         return CartContext(
             cart_id=self.session.get(BUY_NOW_ID if buy_now else CART_ID),
-            customer=customer_for(self.user),
+            customer=self.owner,
             pincode=self.session.get(PINCODE, ""),
             buy_now=buy_now,
-            staff_user=self.staff_user,
+            acting_user=acting,
+            staff_user=(acting.name or acting.email) if acting else "",
             session_key=self.session.session_key or "",
             with_payment_charges=with_payment_charges,
         )
 
+    @property
+    def owner(self) -> Person | None:
+        """The cart's owner, with their link to the provider's own customer record when the
+        provider keeps one (one query per cart session, only for such providers)."""
+        if self.user is None or not getattr(self.user, "is_authenticated", False):
+            return None
+        if self._owner is not None and self._owner.id == str(self.user.pk):
+            return self._owner
+        link = None
+        if Capability.SHOPPER_LINKS in self.provider.capabilities:
+            link = shopper_link_get(user=self.user, account=self.provider.account)
+        self._owner = person_for(self.user, link=link)
+        return self._owner
+
     def fresh_buy_now(self) -> CartSession:
         """A new, empty buy-now cart (the previous one is left behind)."""
         self.session.pop(BUY_NOW_ID, None)
-        return CartSession(session=self.session, user=self.user, buy_now=True, staff_user=self.staff_user)
+        return CartSession(
+            session=self.session, user=self.user, buy_now=True, acting_user=self.acting_user, shop=self.shop
+        )
 
     @property
     def cart_id(self) -> str | None:

@@ -54,8 +54,9 @@ def _cart_fragments(
     """The regions a cart change touches, on whichever page the form was on. The cart-meta form
     only changes with update-meta, or when the cart empties and it goes away."""
     if _on_checkout(request):
-        if selectors.checkout_needs_repricing():
-            cart = selectors.cart_get(cs=CartSession.of(request), for_checkout=True)
+        cs = CartSession.of(request)
+        if selectors.checkout_needs_repricing(cs=cs):
+            cart = selectors.cart_get(cs=cs, for_checkout=True)
         context = checkout_context(request, cart, errors=errors)
         return render_fragments(request, CHECKOUT_TEMPLATE, CHECKOUT_PARTIALS, context, status=status)
     partials = CART_PARTIALS if with_meta or cart.is_empty else CART_PARTIALS_WITHOUT_META
@@ -451,7 +452,7 @@ def share_cart(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def shared_cart(request: HtmxHttpRequest, token: str) -> HttpResponse:
     try:
-        shared = selectors.shared_cart_get(token=token)
+        shared = selectors.shared_cart_get(cs=CartSession.of(request), token=token)
     except NotFound as exc:
         raise Http404(exc.user_message) from exc
     except StorefrontError as exc:

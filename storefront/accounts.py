@@ -125,6 +125,7 @@ def signup_view(request) -> HttpResponse:
 
 @require_POST
 def logout_view(request) -> HttpResponse:
+    cart_services.cart_sign_out(cs=CartSession.of(request))
     logout(request)
     messages.info(request, MSG_SIGNED_OUT)
     return redirect_303(reverse("home"))

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from .crypto import CredentialsUnreadable
 from .models import PUBLIC_KEYS, REQUIRED_KEYS, ProviderAccount
 from .providers.registry import UnknownProviderKind
+from .providers.registry import activate as activate_account
 
 CREDENTIAL_KEYS = [
     "application_id",
@@ -108,7 +109,7 @@ class ProviderAccountAdmin(admin.ModelAdmin):
     def activate(self, request, queryset):
         for account in queryset:
             try:
-                roles = account.activate()
+                roles = activate_account(account)
             except UnknownProviderKind as exc:
                 self.message_user(request, str(exc), level=messages.ERROR)
                 continue

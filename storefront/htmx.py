@@ -43,14 +43,15 @@ def render_fragments(
         parts = [(get_template(template), {})]
     if with_messages:
         parts.append((get_template("partials/messages.html"), {"oob": True}))
+    # One bind for the whole response: binding runs the context processors, so every part
+    # rendered inside it shares their output (Template.render sees the bound context and does
+    # not bind again).
     request_context = RequestContext(request, dict(context))
     body = []
-    for tmpl, extra in parts:
-        engine_template = tmpl.template  # the django.template.Template behind the backend wrapper
-        with request_context.bind_template(engine_template):
-            request_context.template_name = engine_template.name
+    with request_context.bind_template(parts[0][0].template):
+        for tmpl, extra in parts:
             with request_context.push(extra):
-                body.append(engine_template._render(request_context))
+                body.append(tmpl.template.render(request_context))
     return HttpResponse("".join(body), status=status)
 
 

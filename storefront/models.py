@@ -1,9 +1,18 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
 
 from . import crypto
+
+ROLE_SHOP = "shop"
+ROLE_VOUCHERS = "vouchers"
+ROLE_CHOICES = [(ROLE_SHOP, "Shop (catalogue and cart)"), (ROLE_VOUCHERS, "Gift vouchers")]
+_ACTIVE_CACHE_KEY = "storefront:active-account:{role}"
+_ACTIVE_CACHE_SECONDS = 30
 
 
 class ProviderKind(models.TextChoices):
@@ -16,6 +25,7 @@ class ProviderKind(models.TextChoices):
 
 SHOP_KINDS = {ProviderKind.LOCAL, ProviderKind.FYND, ProviderKind.COMMERCE_ENGINE, ProviderKind.SOURCEHUB}
 VOUCHER_KINDS = {ProviderKind.LOCAL, ProviderKind.ENKASH}
+ROLE_KINDS = {ROLE_SHOP: SHOP_KINDS, ROLE_VOUCHERS: VOUCHER_KINDS}
 
 REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     ProviderKind.LOCAL: (),
@@ -42,6 +52,23 @@ def mask(value: str) -> str:
     return "•" * 8 + (value[-2:] if len(value) > 8 else "")
 
 
+class ProviderAccountQuerySet(models.QuerySet):
+    def active(self, role: str = ROLE_SHOP) -> ProviderAccount | None:
+        """The account active for `role`, cached briefly (every storefront request asks once);
+        None when none is (the embedded `local` provider then serves the shop)."""
+        key = _ACTIVE_CACHE_KEY.format(role=role)
+        account = cache.get(key)
+        if account is None:
+            field = "active_for_shop" if role == ROLE_SHOP else "active_for_vouchers"
+            account = self.filter(**{field: True}).first() or False
+            cache.set(key, account, _ACTIVE_CACHE_SECONDS)
+        return account or None
+
+
+def forget_active_accounts() -> None:
+    cache.delete_many([_ACTIVE_CACHE_KEY.format(role=role) for role, _ in ROLE_CHOICES])
+
+
 class ProviderAccount(models.Model):
     kind = models.CharField(max_length=32, choices=ProviderKind.choices)
     name = models.SlugField(max_length=64, unique=True)
@@ -53,6 +80,8 @@ class ProviderAccount(models.Model):
     read_timeout = models.FloatField(default=10.0, validators=[MinValueValidator(0.1)])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProviderAccountQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -78,9 +107,7 @@ class ProviderAccount(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        from storefront.providers import forget_active_account
-
-        transaction.on_commit(forget_active_account)
+        transaction.on_commit(forget_active_accounts)
 
     @property
     def credentials(self) -> dict[str, str]:
@@ -102,37 +129,110 @@ class ProviderAccount(models.Model):
         have = self.credentials
         return [k for k in REQUIRED_KEYS.get(self.kind, ()) if not have.get(k)]
 
-    @property
-    def can_serve_shop(self) -> bool:
-        return self.kind in SHOP_KINDS
+    def roles(self) -> list[str]:
+        """The roles this kind can serve (`local` both, `enkash` vouchers, the rest the shop)."""
+        return [role for role, kinds in ROLE_KINDS.items() if self.kind in kinds]
 
-    @property
-    def can_serve_vouchers(self) -> bool:
-        return self.kind in VOUCHER_KINDS
-
-    def activate(self) -> list[str]:
-        """Make this the active account for every role its kind can serve. Returns the roles.
-        A kind whose provider is not built yet cannot be activated (it would take the shop down)."""
-        from storefront.providers.registry import PROVIDER_CLASSES, UnknownProviderKind
-
-        if self.kind not in PROVIDER_CLASSES:
-            raise UnknownProviderKind(
-                f"the {self.get_kind_display()} provider is not available in this version; "
-                "the account is saved but stays inactive"
-            )
-        roles = []
+    def activate(self, roles: list[str] | None = None) -> list[str]:
+        """Make this the active account for `roles` (default: every role its kind serves).
+        Callers check first that a provider is built for them: storefront.providers.activate."""
+        roles = self.roles() if roles is None else roles
         with transaction.atomic():
-            if self.can_serve_shop:
-                ProviderAccount.objects.filter(active_for_shop=True).exclude(pk=self.pk).update(
-                    active_for_shop=False
-                )
-                self.active_for_shop = True
-                roles.append("shop")
-            if self.can_serve_vouchers:
-                ProviderAccount.objects.filter(active_for_vouchers=True).exclude(pk=self.pk).update(
-                    active_for_vouchers=False
-                )
-                self.active_for_vouchers = True
-                roles.append("vouchers")
+            for role in roles:
+                field = "active_for_shop" if role == ROLE_SHOP else "active_for_vouchers"
+                ProviderAccount.objects.filter(**{field: True}).exclude(pk=self.pk).update(**{field: False})
+                setattr(self, field, True)
             self.save()
         return roles
+
+
+class OrderAttempt(models.Model):
+    """The order ledger: one row per (account, role, idempotency key), written before the
+    upstream call that creates an order and settled from its answer (storefront.ledger).
+
+    An attempt whose answer was lost stays `unknown` until reconciliation finds out from the
+    provider whether the order exists; it is never sent again."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Being placed"
+        PLACED = "placed", "Placed"
+        FAILED = "failed", "Not placed"
+        UNKNOWN = "unknown", "Outcome unknown (the provider did not answer)"
+
+    account = models.ForeignKey(ProviderAccount, null=True, blank=True, on_delete=models.PROTECT)
+    role = models.CharField(max_length=16, choices=ROLE_CHOICES, default=ROLE_SHOP)
+    key_hash = models.CharField(max_length=64)  # SHA-256 of the idempotency key; never the key
+    reference = models.CharField(max_length=32, unique=True)  # ours, shown until the provider's id
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    upstream_id = models.CharField(max_length=64, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    guest_token = models.CharField(max_length=64, blank=True)
+    cart_id = models.CharField(max_length=64, blank=True)
+    shown = models.JSONField(default=dict, encoder=DjangoJSONEncoder)  # what the shopper agreed to
+    record = models.JSONField(default=dict, encoder=DjangoJSONEncoder)  # what the order pages show
+    note = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    placed_at = models.DateTimeField(null=True, blank=True)
+    reconciled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "role", "key_hash"], name="order_attempt_key_once"),
+            models.UniqueConstraint(
+                fields=["role", "key_hash"], condition=models.Q(account=None), name="local_attempt_key_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "role", "user", "state"]),
+            models.Index(fields=["account", "role", "upstream_id"]),
+            models.Index(fields=["state", "updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order attempt {self.reference} ({self.state})"
+
+    @property
+    def order_id(self) -> str:
+        """What the shopper knows the order by: the provider's id, else our reference."""
+        return self.upstream_id or self.reference
+
+
+class ShopperLink(models.Model):
+    """A storefront user linked to a provider account's own customer record: the provider's
+    customer id, whether the provider approved them, and per-shopper tokens (encrypted)."""
+
+    class Approval(models.TextChoices):
+        UNKNOWN = "", "Not asked"
+        PENDING = "pending", "Pending approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shopper_links")
+    account = models.ForeignKey(ProviderAccount, on_delete=models.CASCADE, related_name="shopper_links")
+    external_id = models.CharField(max_length=128, blank=True)
+    approval = models.CharField(max_length=16, choices=Approval.choices, blank=True, default="")
+    tokens_encrypted = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "account"], name="one_link_per_account")]
+        indexes = [models.Index(fields=["account", "external_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} ↔ {self.account.name}:{self.external_id or '?'}"
+
+    def __repr__(self) -> str:  # never the tokens
+        return f"<ShopperLink user={self.user_id} account={self.account_id} external_id={self.external_id!r}>"
+
+    @property
+    def tokens(self) -> dict[str, str]:
+        return crypto.decrypt(self.tokens_encrypted) if self.tokens_encrypted else {}
+
+    def set_tokens(self, values: dict[str, str]) -> None:
+        self.tokens_encrypted = crypto.encrypt(values) if values else ""

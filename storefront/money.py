@@ -52,6 +52,12 @@ def _format_inr(amount: str) -> str:
     return format_currency(Decimal(amount), "INR", locale="en_IN")
 
 
+def format_inr_whole(amount: Decimal | None) -> str:
+    """₹499 for a whole-rupee amount (thresholds in running text), else as format_inr."""
+    text = format_inr(amount)
+    return text.removesuffix(".00")
+
+
 def plain(amount: Decimal) -> str:
     """The marker form of an amount: a plain decimal string with two places, e.g. -1234.50."""
     return f"{quantize(amount):f}"

@@ -7,13 +7,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from carts import selectors as cart_selectors
 from carts import services as cart_services
 from carts.forms import CheckDeliveryForm
 from carts.session import CartSession
 
 from .exceptions import NotFound, StorefrontError
 from .htmx import HtmxHttpRequest, add_error
-from .providers import get_shop_provider
 
 PER_PAGE = 12
 
@@ -25,10 +25,10 @@ def _unavailable(request, exc: Exception) -> HttpResponse:
 
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
-    provider = get_shop_provider()
+    cs = CartSession.of(request)
     try:
-        categories = provider.list_categories()
-        featured = provider.featured_products(limit=8)
+        categories = cart_selectors.catalogue_categories(cs=cs)
+        featured = cart_selectors.catalogue_featured(cs=cs, limit=8)
     except StorefrontError as exc:
         return _unavailable(request, exc)
     return render(request, "storefront/home.html", {"categories": categories, "featured": featured})
@@ -46,11 +46,11 @@ def _page_number(raw: str | None) -> int:
 def product_list(request: HtmxHttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()[:100]
     category = (request.GET.get("category") or "").strip()[:64]
-    provider = get_shop_provider()
+    cs = CartSession.of(request)
     try:
-        categories = provider.list_categories()
-        page = provider.list_products(
-            q=q, category=category, page=_page_number(request.GET.get("page")), per_page=PER_PAGE
+        categories = cart_selectors.catalogue_categories(cs=cs)
+        page = cart_selectors.catalogue_page(
+            cs=cs, q=q, category=category, page=_page_number(request.GET.get("page")), per_page=PER_PAGE
         )
     except StorefrontError as exc:
         return _unavailable(request, exc)
@@ -70,14 +70,13 @@ def product_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    provider = get_shop_provider()
+    cs = CartSession.of(request)
     try:
-        product = provider.get_product(slug)
+        product = cart_selectors.catalogue_product(cs=cs, slug=slug)
     except NotFound as exc:
         raise Http404(exc.user_message) from exc
     except StorefrontError as exc:
         return _unavailable(request, exc)
-    cs = CartSession.of(request)
     check = None
     delivery_error = ""
     form = CheckDeliveryForm(request.GET if "pincode" in request.GET else None)

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.backends.cache import SessionStore
 
 from carts import selectors, services
 from carts.session import CartSession
@@ -75,15 +76,15 @@ def address_form(**over) -> dict[str, str]:
     return data
 
 
-def payment_mode(cart: Cart) -> str:
-    return selectors.payment_modes(cart=cart)[0][0]
+def payment_mode(cart: Cart, cs: CartSession | None = None) -> str:
+    return selectors.payment_modes(cs=cs or CartSession(session=SessionStore()), cart=cart)[0][0]
 
 
 def place(cs: CartSession, *, token: str | None = None, mode: str | None = None) -> Order:
     """Place the cart's order the way the checkout page does: a key issued for the cart as shown."""
     cart = selectors.cart_get(cs=cs)
     token = token or services.checkout_issue_key(cart=cart)
-    return services.checkout_place_order(cs=cs, token=token, payment_mode=mode or payment_mode(cart))
+    return services.checkout_place_order(cs=cs, token=token, payment_mode=mode or payment_mode(cart, cs))
 
 
 def with_address(cs: CartSession, **over) -> Cart:

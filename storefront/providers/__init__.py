@@ -1,30 +1,34 @@
-"""get_shop_provider(): the provider serving the shop role right now."""
+"""The provider serving each role right now: get_shop_provider(), get_voucher_provider().
+
+Views never call these: ShopMiddleware resolves the shop provider once per request
+(`request.shop`), and services and selectors take it from there."""
 
 from __future__ import annotations
 
-from django.core.cache import cache
+from typing import Any
+
+from storefront.exceptions import CapabilityMissing
 
 from . import registry
-from .base import ShopProvider
-
-_ACTIVE_CACHE_KEY = "storefront:active-shop-account"
-_ACTIVE_CACHE_SECONDS = 30
+from .base import Role, ShopProvider
 
 
-def active_shop_account():
+def active_account(role: str = Role.SHOP):
     from storefront.models import ProviderAccount
 
-    account = cache.get(_ACTIVE_CACHE_KEY)
-    if account is None:
-        account = ProviderAccount.objects.filter(active_for_shop=True).first() or False
-        cache.set(_ACTIVE_CACHE_KEY, account, _ACTIVE_CACHE_SECONDS)
-    return account or None
-
-
-def forget_active_account() -> None:
-    cache.delete(_ACTIVE_CACHE_KEY)
+    return ProviderAccount.objects.active(role)
 
 
 def get_shop_provider() -> ShopProvider:
     """The active shop account's provider; the embedded `local` provider when none is active."""
-    return registry.build(active_shop_account())
+    return registry.build(active_account(Role.SHOP), Role.SHOP)
+
+
+def get_voucher_provider() -> Any:
+    """The active voucher account's provider (the embedded `local` one when none is active);
+    CapabilityMissing when no voucher provider is built for that kind."""
+    account = active_account(Role.VOUCHERS)
+    try:
+        return registry.build(account, Role.VOUCHERS)
+    except registry.UnknownProviderKind as exc:
+        raise CapabilityMissing() from exc

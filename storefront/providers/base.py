@@ -1,15 +1,21 @@
-"""What a provider is: a Protocol per capability area, and the context a cart call carries.
+"""The provider contract: what every back end offers, declared up front and checked in one place.
 
-Providers live in `storefront/providers/<kind>/provider.py`. They take plain values and return
-`types.py` dataclasses; they raise `storefront.exceptions` errors. Nothing above this layer sees
-raw JSON or a database row of a provider.
+A provider is a class in `storefront/providers/<kind>/provider.py`. It declares the capability
+areas it serves in `capabilities` and implements the Protocol of each one (see `PROTOCOLS`); it
+takes plain values and returns `types.py` dataclasses and raises `storefront.exceptions` errors.
+
+Nothing above this layer inspects a provider: it asks `require(provider, Capability.X)`, which
+raises CapabilityMissing for an undeclared area, and `conformance_problems(provider)` (run by the
+registry when it builds a provider, and by the tests) proves each declared area is implemented.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+
+from storefront.exceptions import CapabilityMissing
 
 from .types import (
     Address,
@@ -22,35 +28,59 @@ from .types import (
     Order,
     Product,
     ProductPage,
+    ShopPolicy,
     Store,
 )
 
 if TYPE_CHECKING:
-    from storefront.models import ProviderAccount
+    from storefront.models import OrderAttempt, ProviderAccount
+
+
+class Role:
+    """What an account is active for. `local` serves both; see models.ProviderKind."""
+
+    SHOP = "shop"
+    VOUCHERS = "vouchers"
 
 
 @dataclass(frozen=True, slots=True)
-class Customer:
-    """The signed-in shopper, as providers need to know them."""
+class Person:
+    """A shopper or a member of staff, as providers need to know them. `external_id` is the
+    provider's own customer id when the shopper is linked to one (models.ShopperLink)."""
 
     id: str
     email: str = ""
     phone: str = ""
     name: str = ""
+    external_id: str = ""
+    approval: str = ""
+
+
+Customer = Person  # the signed-in shopper who owns a cart
 
 
 @dataclass(frozen=True, slots=True)
 class CartContext:
-    """Which cart a call is about. `cart_id` is the provider's id, kept server-side in the session."""
+    """Which cart a call is about and who is acting on it.
+
+    `cart_id` is the provider's id, kept server-side in the session. `customer` owns the cart
+    (None for a guest); `acting_user` is who made the change when that is not the owner (a member
+    of staff assisting them); `staff_user` is that person's display name, for providers that
+    record it on the cart."""
 
     cart_id: str | None = None
-    customer: Customer | None = None
+    customer: Person | None = None
     pincode: str = ""
     buy_now: bool = False
+    acting_user: Person | None = None
     staff_user: str = ""
     session_key: str = ""  # the browser session, for providers that tie anonymous carts to it
     # price the cart as it will be paid (e.g. a cash-on-delivery charge): the checkout asks for it
     with_payment_charges: bool = False
+
+    @property
+    def owner(self) -> Person | None:
+        return self.customer
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +90,37 @@ class MergeResult:
     adjusted: tuple[str, ...] = ()  # what had to change to respect the rules
 
 
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What reconciling an order attempt whose answer was lost found out upstream.
+
+    `placed` True: the provider has the order (`upstream_id` when it tells us; `record` is what
+    to keep for the order pages). False: nothing was ordered. None: still cannot tell."""
+
+    placed: bool | None
+    upstream_id: str = ""
+    record: dict[str, Any] | None = None
+
+
+# ---------------------------------------------------------------------------- capability areas
+
+
+@runtime_checkable
+class BaseProvider(Protocol):
+    """What every provider has, whatever its role."""
+
+    kind: str
+    capabilities: frozenset[Capability]
+    account: ProviderAccount | None
+
+    def ping(self) -> str:
+        """One cheap call that proves the account works; returns a short description."""
+        ...
+
+
 @runtime_checkable
 class CatalogueProvider(Protocol):
-    capabilities: frozenset[Capability]
+    policy: ShopPolicy
 
     def list_categories(self) -> tuple[Category, ...]: ...
 
@@ -79,8 +137,6 @@ class CatalogueProvider(Protocol):
 
 @runtime_checkable
 class CartProvider(Protocol):
-    capabilities: frozenset[Capability]
-
     def get_cart(self, ctx: CartContext) -> Cart: ...
 
     def cart_count(self, ctx: CartContext) -> int: ...
@@ -97,26 +153,18 @@ class CartProvider(Protocol):
 
     def clear_cart(self, ctx: CartContext) -> Cart: ...
 
-    def set_pincode(self, ctx: CartContext, *, pincode: str) -> Cart: ...
+    def merge_carts(self, *, source: CartContext, target: CartContext) -> MergeResult:
+        """The sign-in hook: the cart built before signing in joins the customer's cart."""
+        ...
 
-    def merge_carts(self, *, source: CartContext, target: CartContext) -> MergeResult: ...
-
-
-class ShopProvider(CatalogueProvider, CartProvider, Protocol):
-    """Catalogue and cart from one back end: what the shop role needs."""
-
-    account: ProviderAccount | None
-
-    def ping(self) -> str:
-        """One cheap call that proves the account works; returns a short description."""
+    def sign_out(self, ctx: CartContext) -> None:
+        """The sign-out hook: end whatever the provider keeps for this shopper's session."""
         ...
 
 
 @runtime_checkable
-class RedemptionProvider(Protocol):
-    """Coupons (Capability.COUPONS), loyalty points (LOYALTY), gift cards (GIFT_CARDS) and store
-    credit (STORE_CREDIT). Each mutation returns the repriced Cart; a refusal raises
-    ProviderRejected with a message for the customer (GiftCardRejected for a wrong code or pin)."""
+class CouponProvider(Protocol):
+    """Capability.COUPONS. A refusal raises ProviderRejected with a message for the customer."""
 
     def list_coupons(self, ctx: CartContext) -> tuple[CouponOffer, ...]: ...
 
@@ -124,13 +172,28 @@ class RedemptionProvider(Protocol):
 
     def remove_coupon(self, ctx: CartContext) -> Cart: ...
 
+
+@runtime_checkable
+class LoyaltyProvider(Protocol):
+    """Capability.LOYALTY."""
+
     def apply_loyalty(self, ctx: CartContext, *, points: int | None = None) -> Cart: ...
 
     def remove_loyalty(self, ctx: CartContext) -> Cart: ...
 
+
+@runtime_checkable
+class GiftCardProvider(Protocol):
+    """Capability.GIFT_CARDS. A wrong code or pin raises GiftCardRejected (it is throttled)."""
+
     def apply_gift_card(self, ctx: CartContext, *, code: str, pin: str) -> Cart: ...
 
     def remove_gift_card(self, ctx: CartContext, *, code: str) -> Cart: ...
+
+
+@runtime_checkable
+class CreditProvider(Protocol):
+    """Capability.STORE_CREDIT."""
 
     def apply_credit(self, ctx: CartContext) -> Cart: ...
 
@@ -138,8 +201,8 @@ class RedemptionProvider(Protocol):
 
 
 @runtime_checkable
-class CheckoutProvider(Protocol):
-    """Cart meta (CART_META), addresses (ADDRESSES) and orders (CHECKOUT)."""
+class MetaProvider(Protocol):
+    """Capability.CART_META: gift message, GSTIN, comment, home delivery or pick-up."""
 
     def list_stores(self) -> tuple[Store, ...]: ...
 
@@ -147,11 +210,21 @@ class CheckoutProvider(Protocol):
         self, ctx: CartContext, *, meta: CartMeta, pickup_store_id: str | None = None
     ) -> Cart: ...
 
+
+@runtime_checkable
+class AddressProvider(Protocol):
+    """Capability.ADDRESSES."""
+
     def list_addresses(self, ctx: CartContext) -> tuple[Address, ...]: ...
 
     def set_address(self, ctx: CartContext, *, address: Address, billing_same: bool = True) -> Cart: ...
 
     def select_address(self, ctx: CartContext, *, address_id: str, role: str = "shipping") -> Cart: ...
+
+
+@runtime_checkable
+class CheckoutProvider(Protocol):
+    """Capability.CHECKOUT: orders, exactly once per idempotency key."""
 
     def payment_modes(self, cart: Cart) -> tuple[tuple[str, str], ...]: ...
 
@@ -166,7 +239,8 @@ class CheckoutProvider(Protocol):
     ) -> Order:
         """Exactly once per idempotency_key: the same key returns the same order. Raises
         CheckoutChanged listing what no longer holds (stock, prices, redemptions, delivery), and
-        when expected_total is given and the total re-checked under the locks differs."""
+        when expected_total is given and the total re-checked under the locks differs; raises
+        OrderOutcomeUnknown when the provider may have taken the order but its answer was lost."""
         ...
 
     def list_orders(self, ctx: CartContext) -> tuple[Order, ...]: ...
@@ -175,12 +249,94 @@ class CheckoutProvider(Protocol):
 
 
 @runtime_checkable
+class PaymentChargesProvider(Protocol):
+    """Capability.PAYMENT_CHARGES: the provider adds charges for the payment mode (a COD fee) only
+    when the cart is read `with_payment_charges`, so checkout re-reads the cart that way."""
+
+
+@runtime_checkable
+class LedgerProvider(Protocol):
+    """Capability.ORDER_LEDGER: orders go through storefront.ledger.place_once, and an attempt
+    whose answer was lost is reconciled from what the provider offers."""
+
+    def reconcile_order(self, attempt: OrderAttempt) -> Resolution: ...
+
+
+@runtime_checkable
 class ShareProvider(Protocol):
-    """Share links (Capability.SHARE_CART): a token for /cart/shared/<token>/, the shared items,
-    and taking them into the shopper's cart (`mode` is "merge" or "replace")."""
+    """Capability.SHARE_CART: a token for /cart/shared/<token>/, the shared items, and taking
+    them into the shopper's cart (`mode` is "merge" or "replace")."""
 
     def share_cart(self, ctx: CartContext) -> str: ...
 
     def get_shared_cart(self, token: str) -> Cart: ...
 
     def accept_shared_cart(self, ctx: CartContext, *, token: str, mode: str) -> Cart: ...
+
+
+@runtime_checkable
+class VoucherProvider(Protocol):
+    """Capability.VOUCHERS, the voucher role: brand catalogue, voucher orders placed exactly once
+    on the order ledger, issued codes revealed on request."""
+
+    def list_voucher_products(self, *, q: str = "", category: str = "") -> tuple[Any, ...]: ...
+
+    def get_voucher_product(self, product_id: str) -> Any: ...
+
+    def place_voucher_order(self, ctx: CartContext, *, idempotency_key: str, items: tuple) -> Any: ...
+
+    def get_voucher_order(self, ctx: CartContext, *, reference: str) -> Any: ...
+
+    def reconcile_order(self, attempt: OrderAttempt) -> Resolution: ...
+
+
+class ShopProvider(BaseProvider, CatalogueProvider, CartProvider, Protocol):
+    """Catalogue and cart from one back end: what the shop role needs at the least."""
+
+
+# Which Protocol a declared capability promises. CATALOGUE and CART are the shop role's core.
+PROTOCOLS: dict[Capability, type] = {
+    Capability.CATALOGUE: CatalogueProvider,
+    Capability.CART: CartProvider,
+    Capability.COUPONS: CouponProvider,
+    Capability.LOYALTY: LoyaltyProvider,
+    Capability.GIFT_CARDS: GiftCardProvider,
+    Capability.STORE_CREDIT: CreditProvider,
+    Capability.CART_META: MetaProvider,
+    Capability.ADDRESSES: AddressProvider,
+    Capability.CHECKOUT: CheckoutProvider,
+    Capability.PAYMENT_CHARGES: PaymentChargesProvider,
+    Capability.ORDER_LEDGER: LedgerProvider,
+    Capability.SHARE_CART: ShareProvider,
+    Capability.VOUCHERS: VoucherProvider,
+}
+ROLE_NEEDS: dict[str, frozenset[Capability]] = {
+    Role.SHOP: frozenset({Capability.CATALOGUE, Capability.CART}),
+    Role.VOUCHERS: frozenset({Capability.VOUCHERS}),
+}
+
+P = TypeVar("P")
+
+
+def require(provider: P, capability: Capability) -> P:
+    """The provider, when it declares `capability`; CapabilityMissing (a 404 for the shopper)
+    otherwise. The one way code above the provider layer asks what a provider can do."""
+    if capability not in provider.capabilities:  # type: ignore[attr-defined]
+        raise CapabilityMissing()
+    return provider
+
+
+def conformance_problems(provider: object, role: str = Role.SHOP) -> list[str]:
+    """What a provider declares but does not implement (empty when it conforms)."""
+    problems = []
+    if not isinstance(provider, BaseProvider):
+        problems.append("not a provider: needs kind, capabilities, account and ping()")
+        return problems
+    missing_core = ROLE_NEEDS[role] - provider.capabilities
+    if missing_core:
+        problems.append(f"the {role} role needs {sorted(missing_core)}")
+    for capability in provider.capabilities:
+        protocol = PROTOCOLS.get(capability)
+        if protocol is not None and not isinstance(provider, protocol):
+            problems.append(f"declares {capability} but does not implement {protocol.__name__}")
+    return problems

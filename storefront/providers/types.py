@@ -27,6 +27,12 @@ class Capability(enum.StrEnum):
     BUY_NOW = "buy_now"
     SHARE_CART = "share_cart"
     VOUCHERS = "vouchers"
+    # the provider adds payment charges (a COD fee) only when asked: checkout re-reads the cart
+    PAYMENT_CHARGES = "payment_charges"
+    # orders go through the shared order ledger (storefront.ledger) and are reconciled from it
+    ORDER_LEDGER = "order_ledger"
+    # the provider keeps its own customer records; users are linked to them (models.ShopperLink)
+    SHOPPER_LINKS = "shopper_links"
 
 
 class MessageLevel(enum.StrEnum):
@@ -43,6 +49,13 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True)
+class ShopPolicy:
+    """Promises the shop makes on every page (the header and the home page say them)."""
+
+    free_delivery_over: Decimal | None = None  # order value from which delivery is free
+
+
+@dataclass(frozen=True, slots=True)
 class Category:
     slug: str
     name: str
@@ -56,11 +69,6 @@ class QuantityRule:
     minimum: int = 1
     maximum: int = 10
     increment: int = 1
-
-    def problem(self, quantity: int) -> str | None:
-        from .rules import quantity_problem  # local import keeps types free of rule text
-
-        return quantity_problem(self, quantity)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,12 @@ def inr(amount: Decimal | None) -> str:
 
 
 @register.filter
+def inr_whole(amount: Decimal | None) -> str:
+    """{{ threshold|inr_whole }} → ₹499"""
+    return money.format_inr_whole(amount)
+
+
+@register.filter
 def plain_amount(amount: Decimal) -> str:
     """{{ amount|plain_amount }} → 1234.50 (for data-amount markers)."""
     return money.plain(amount)

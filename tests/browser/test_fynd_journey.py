@@ -21,9 +21,9 @@ from playwright.sync_api import Locator, Page, expect
 from carts import services
 from carts.checkout_views import MSG_PLACED
 from storefront.exceptions import MSG_AUTH, MSG_UNAVAILABLE
-from storefront.models import ProviderAccount
+from storefront.models import OrderAttempt, ProviderAccount
 from storefront.providers.fynd.mapping import BREAKUP_KEYS
-from storefront.providers.fynd.models import FyndCart, FyndOrder
+from storefront.providers.fynd.models import FyndCart
 from tests.conftest import DEMO_PASSWORD, SHOPPER_EMAIL
 from tests.fakes import fynd_server as ff
 from tests.fakes.fynd_server import FakeFynd, fake_fynd  # noqa: F401 - the fixture
@@ -387,7 +387,7 @@ def test_fynd_cart_journey_with_javascript(page: Page, fynd: FakeFynd, output_di
     # the checkout showed Fynd's cash-on-delivery charge: the order is what the customer agreed to
     assert order_total == Decimal(str(placed["breakup"]["total"])) == shown_total
     expect(breakup_row(detail, "cod_charge")).to_have_attribute("data-amount", f"{ff.COD_CHARGE:.2f}")
-    assert FyndOrder.objects.get(order_id=number).state == FyndOrder.State.PLACED
+    assert OrderAttempt.objects.get(upstream_id=number).state == OrderAttempt.State.PLACED
     assert not FyndCart.objects.get(cart_id=cart_id).is_open
     _expect_every_call_authenticated(fake)
     _expect_no_traceback(page)

@@ -8,6 +8,7 @@ import pytest
 from storefront import crypto
 from storefront.crypto import CredentialsUnreadable
 from storefront.models import ProviderAccount
+from storefront.providers import registry
 from storefront.providers.registry import PROVIDER_CLASSES, UnknownProviderKind
 
 KEY_A = "key-a-old-0123456789"
@@ -31,17 +32,18 @@ def no_provider_accounts(db):
 @pytest.fixture
 def built_kinds(monkeypatch):
     """Pretend the remote providers are built, to test the role rules on their kinds."""
-    for kind in ("fynd", "enkash"):
-        monkeypatch.setitem(PROVIDER_CLASSES, kind, PROVIDER_CLASSES["local"])
+    local = PROVIDER_CLASSES[("local", "shop")]
+    for kind, role in (("fynd", "shop"), ("enkash", "vouchers")):
+        monkeypatch.setitem(PROVIDER_CLASSES, (kind, role), local)
 
 
 @pytest.mark.django_db
 def test_a_kind_without_a_built_provider_cannot_be_activated(monkeypatch):
-    monkeypatch.delitem(PROVIDER_CLASSES, "fynd", raising=False)
+    monkeypatch.delitem(PROVIDER_CLASSES, ("fynd", "shop"), raising=False)
     fynd = make_account("fynd-main", "fynd", FYND_CREDS)
 
     with pytest.raises(UnknownProviderKind):
-        fynd.activate()
+        registry.activate(fynd)
 
     assert not ProviderAccount.objects.filter(active_for_shop=True, kind="fynd").exists()
 

@@ -69,7 +69,7 @@ class Command(BaseCommand):
             account.full_clean(exclude=["credentials_encrypted"])
             account.save()
         try:
-            roles = account.activate() if activate else []
+            roles = registry.activate(account) if activate else []
         except registry.UnknownProviderKind as exc:
             raise CommandError(str(exc)) from exc
         verb = "added" if created else "updated"
@@ -101,7 +101,7 @@ class Command(BaseCommand):
         account = self._get(name)
         started = time.perf_counter()
         try:
-            provider = registry.provider_class(account.kind)(account)
+            provider = registry.provider_class(account.kind, account.roles()[0])(account)
             result = provider.ping()
         except registry.UnknownProviderKind as exc:
             raise CommandError(str(exc)) from exc
@@ -118,7 +118,7 @@ class Command(BaseCommand):
     def do_activate(self, *, name, **_):
         account = self._get(name)
         try:
-            roles = account.activate()
+            roles = registry.activate(account)
         except registry.UnknownProviderKind as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"{account.name} is now active for: {', '.join(roles)}"))

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from storefront.models import ProviderAccount, ProviderKind
+from storefront.providers import registry
 from storefront.providers.local import models as m
 from storefront.providers.local.demo_data import CATEGORIES, DESCRIPTIONS, PINCODES, PRODUCTS
 from storefront.providers.local.images import image_path
@@ -36,7 +37,7 @@ class Command(BaseCommand):
             account, _ = ProviderAccount.objects.get_or_create(
                 name="local", defaults={"kind": ProviderKind.LOCAL}
             )
-            account.activate()
+            registry.activate(account)
         self.stdout.write(
             self.style.SUCCESS(
                 f"demo store ready: {m.Product.objects.count()} products in {m.Category.objects.count()} "

@@ -8,14 +8,12 @@ customer accounts and no Fynd user session, so it names every cart by id and rem
   delivery and billing addresses, the member of our staff who prepared it).
 - FyndAddress: which Fynd address ids belong to which customer (address lists are filtered by it,
   so one customer never sees another's addresses whatever Fynd's anonymous scope holds).
-- FyndOrder: one row per checkout idempotency key; it guards double submits (Fynd's checkout
-  takes no idempotency key) and keeps what was ordered for the order pages.
+Orders live in the shared order ledger (storefront.models.OrderAttempt).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -57,33 +55,3 @@ class FyndAddress(models.Model):
 
     def __str__(self) -> str:
         return f"Fynd address {self.address_id}"
-
-
-class FyndOrder(models.Model):
-    class State(models.TextChoices):
-        PENDING = "pending", "Being placed"
-        PLACED = "placed", "Placed"
-        UNKNOWN = "unknown", "Outcome unknown (Fynd did not answer)"
-
-    account = models.ForeignKey("storefront.ProviderAccount", on_delete=models.CASCADE, related_name="+")
-    idempotency_key = models.CharField(max_length=64)  # SHA-256 of the checkout's key
-    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
-    order_id = models.CharField(max_length=64, blank=True)
-    cart_id = models.CharField(max_length=64)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    guest_token = models.CharField(max_length=64, blank=True)
-    snapshot = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(auto_now_add=True)
-    placed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["account", "idempotency_key"], name="fynd_order_key_once")
-        ]
-        indexes = [models.Index(fields=["account", "order_id"]), models.Index(fields=["account", "user"])]
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"Fynd order {self.order_id or self.idempotency_key[:12]}"

@@ -33,12 +33,14 @@ from storefront.providers.types import (
     Product,
     ProductPage,
     QuantityRule,
+    ShopPolicy,
 )
 
 from . import models as m
 from .cart_view import build_cart
 from .catalog import cached_pincode, delivery_promise, map_product, quantity_rule
 from .checkout import CheckoutMixin
+from .pricing import FREE_DELIVERY_FROM
 from .redemptions import RedemptionsMixin
 
 MSG_MERGE_CLAMPED = "{name} ({size}): {allowed} instead of {wanted}"
@@ -75,6 +77,7 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
             Capability.SHARE_CART,
         }
     )
+    policy = ShopPolicy(free_delivery_over=FREE_DELIVERY_FROM)
 
     def __init__(self, account=None):
         self.account = account
@@ -82,6 +85,9 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
     # ----------------------------------------------------------------- catalogue
     def ping(self) -> str:
         return f"{m.Product.objects.count()} products in the local catalogue"
+
+    def sign_out(self, ctx: CartContext) -> None:
+        """The local store keeps no session of its own: nothing to end."""
 
     def list_categories(self) -> tuple[Category, ...]:
         return tuple(Category(slug=c.slug, name=c.name) for c in m.Category.objects.all())

@@ -14,6 +14,7 @@ from django.core.cache import cache
 
 from carts import selectors, services
 from carts.session import CartSession
+from storefront import ledger
 from storefront.exceptions import (
     MSG_AUTH,
     MSG_UNAVAILABLE,
@@ -24,11 +25,11 @@ from storefront.exceptions import (
     ProviderRejected,
     ProviderUnavailable,
 )
-from storefront.models import ProviderAccount
+from storefront.models import OrderAttempt, ProviderAccount
 from storefront.providers import get_shop_provider
 from storefront.providers.base import CartContext, Customer
-from storefront.providers.fynd import provider as fp
-from storefront.providers.fynd.models import FyndAddress, FyndCart, FyndOrder
+from storefront.providers.fynd import common as fp
+from storefront.providers.fynd.models import FyndAddress, FyndCart
 from storefront.providers.fynd.provider import FyndProvider
 from storefront.providers.types import Address, Capability, CartMeta, OrderType
 from storefront.providers.validators import gstin_check_digit
@@ -103,6 +104,7 @@ def test_declared_capabilities_are_exactly_what_the_contract_supports(provider):
         Capability.CATALOGUE, Capability.CART, Capability.SIZE_CHANGE, Capability.DELIVERY_PROMISE,
         Capability.COUPONS, Capability.LOYALTY, Capability.CART_META, Capability.ADDRESSES,
         Capability.CHECKOUT, Capability.BUY_NOW, Capability.SHARE_CART,
+        Capability.PAYMENT_CHARGES, Capability.ORDER_LEDGER,
     }  # fmt: skip
 
 
@@ -585,33 +587,35 @@ def test_a_refused_checkout_can_be_tried_again(cs, fake_fynd):  # noqa: F811
         services.checkout_place_order(cs=cs, token=token, payment_mode="COD")
 
     assert exc.value.user_message == "Payment mode not allowed"
-    assert not FyndOrder.objects.exists()
+    assert OrderAttempt.objects.get().state == OrderAttempt.State.FAILED
     order = services.checkout_place_order(cs=cs, token=token, payment_mode="COD")
     assert order.id in fake_fynd.orders
 
 
-def test_a_checkout_that_times_out_is_never_posted_twice(cs, fake_fynd):  # noqa: F811
+def test_a_checkout_that_times_out_is_never_posted_twice_and_is_found_again(cs, fake_fynd):  # noqa: F811
     _ready(cs)
     token = services.checkout_issue_key(cart=selectors.cart_get(cs=cs, for_checkout=True))
     fake_fynd.fail_next(f"{CART}/checkout", None, delay=1.5)  # slow, and the order IS placed
 
     with pytest.raises(ProviderUnavailable) as exc:
         services.checkout_place_order(cs=cs, token=token, payment_mode="COD")
-    assert exc.value.user_message == fp.MSG_ORDER_UNKNOWN
+    assert exc.value.user_message == ledger.MSG_ORDER_UNKNOWN
+    assert OrderAttempt.objects.get().state == OrderAttempt.State.UNKNOWN
     time.sleep(0.6)
-    # the slow order went through and Fynd emptied the cart: the storefront sees the change first
-    with pytest.raises(CheckoutChanged):
-        services.checkout_place_order(cs=cs, token=token, payment_mode="COD")
-    # and the provider itself never posts a key whose outcome it does not know
+    # the slow order went through and Fynd emptied the cart: pressing the button again with the
+    # same key finds that order (reconciled from the checked-out cart), without a second POST
+    order = services.checkout_place_order(cs=cs, token=token, payment_mode="COD")
     key, shown = services.checkout_read_key(token)
-    with pytest.raises(ProviderUnavailable) as again:
-        get_shop_provider().place_order(
-            CartContext(cart_id=shown["cart"]), idempotency_key=f"{shown['cart']}:{key}", payment_mode="COD"
-        )
+    again = get_shop_provider().place_order(
+        CartContext(cart_id=shown["cart"]), idempotency_key=f"{shown['cart']}:{key}", payment_mode="COD"
+    )
 
-    assert again.value.user_message == fp.MSG_ORDER_UNKNOWN
+    assert again.id == order.id
+    assert [ln.quantity for ln in order.lines] == [ln.quantity for ln in again.lines]
     assert fake_fynd.count("POST", f"{CART}/checkout") == 1
-    assert FyndOrder.objects.get().state == FyndOrder.State.UNKNOWN
+    assert len(fake_fynd.orders) == 1
+    assert OrderAttempt.objects.get().state == OrderAttempt.State.PLACED
+    assert cs.cart_id is None  # the shopper starts a fresh cart
 
 
 def test_another_customers_key_does_not_reveal_the_order(customer_cs, customer, account):
@@ -736,10 +740,11 @@ def test_the_cart_and_checkout_pages_render_a_fynd_cart(account, client, fake_fy
 
 
 def test_a_cart_prepared_by_staff_says_so(cs, fake_fynd):  # noqa: F811
-    staff_cs = CartSession(session=cs.session, staff_user="staff@demo.local")
+    staff = get_user_model().objects.get(email="staff@demo.local")
+    staff_cs = CartSession(session=cs.session, acting_user=staff)
     add(staff_cs)
 
-    assert selectors.cart_get(cs=cs).staff_user == "staff@demo.local"
+    assert selectors.cart_get(cs=cs).staff_user == (staff.get_full_name() or staff.email)
 
 
 def test_the_checkout_shows_the_cod_charge_fynd_will_add_and_the_order_matches_it(cs, fake_fynd):  # noqa: F811

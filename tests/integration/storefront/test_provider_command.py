@@ -78,7 +78,7 @@ def test_add_with_activate_makes_the_account_active(db, capsys):
 
 
 def test_a_kind_without_a_built_provider_is_saved_but_not_activated(db, monkeypatch, capsys):
-    monkeypatch.delitem(registry.PROVIDER_CLASSES, "fynd", raising=False)
+    monkeypatch.delitem(registry.PROVIDER_CLASSES, ("fynd", "shop"), raising=False)
 
     with pytest.raises(CommandError) as exc:
         call_command(
@@ -168,9 +168,9 @@ def test_list_masks_secrets_and_shows_public_ids(fynd, capsys):
 
 def test_activate_picks_the_role_from_the_kind(fynd, capsys, monkeypatch):
     # as if the Fynd and EnKash adapters were built (the role comes from the kind alone)
-    local = registry.PROVIDER_CLASSES["local"]
-    monkeypatch.setitem(registry.PROVIDER_CLASSES, "fynd", local)
-    monkeypatch.setitem(registry.PROVIDER_CLASSES, "enkash", local)
+    local = registry.PROVIDER_CLASSES[("local", "shop")]
+    monkeypatch.setitem(registry.PROVIDER_CLASSES, ("fynd", "shop"), local)
+    monkeypatch.setitem(registry.PROVIDER_CLASSES, ("enkash", "vouchers"), local)
     run(
         "add", "--kind", "enkash", "--name", "vouchers", "--base-url", "https://market.enkash.example",
         "--set", "client_id=c", "--set", "client_secret=s", "--set", "username=u", "--set", "password=p",

@@ -1,0 +1,20 @@
+"""Per-request resolution of the active provider, as django-oscar resolves `request.strategy`."""
+
+from __future__ import annotations
+
+from django.utils.functional import SimpleLazyObject
+
+from .providers import get_shop_provider
+
+
+class ShopMiddleware:
+    """Sets `request.shop`: the active shop provider, resolved lazily and at most once per
+    request (the active account is a cache read, a Redis round trip in production). Services and
+    selectors take the provider from the request's CartSession; nothing asks the registry again."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.shop = SimpleLazyObject(get_shop_provider)
+        return self.get_response(request)

@@ -1,0 +1,65 @@
+"""Request bodies for Fynd's cart APIs (fynd.md §2.3): pure functions of storefront values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storefront.providers import readers
+from storefront.providers.types import Cart, CartMeta, OrderType
+
+
+def meta_body(meta: CartMeta, cart_body: dict[str, Any]) -> dict[str, Any]:
+    """CartMetaRequest: gstin, comment, checkout_mode, gift_details per article of the cart, the
+    pick-up contact, and our own fields in `custom_cart_meta` (Fynd echoes them back)."""
+    pickup = meta.order_type == OrderType.PICK_AT_STORE
+    payload: dict[str, Any] = {
+        "gstin": meta.gstin,
+        "comment": meta.comment,
+        "checkout_mode": "self",
+        "custom_cart_meta": {
+            "gift_message": meta.gift_message,
+            "business_name": meta.business_name,
+            "order_type": meta.order_type.value,
+            "pickup_name": meta.pickup_name if pickup else "",
+            "pickup_phone": meta.pickup_phone if pickup else "",
+        },
+    }
+    articles = [
+        readers.as_str(readers.as_dict(readers.as_dict(i).get("article")).get("uid"))
+        for i in readers.as_list(cart_body.get("items"))
+    ]
+    gift = {
+        a: {"is_gift_applied": bool(meta.gift_message), "gift_message": meta.gift_message}
+        for a in articles
+        if a
+    }
+    if gift:
+        payload["gift_details"] = gift
+    if pickup:
+        payload["pick_up_customer_details"] = {"name": meta.pickup_name, "mobile": meta.pickup_phone}
+    return payload
+
+
+def checkout_body(cart: Cart, cart_id: str, key: str, payment_mode: str, email: str) -> dict:
+    """CartCheckoutDetailRequest (v1). Our idempotency key rides in `custom_meta` and `meta`
+    for tracing; Fynd does not deduplicate on it, the order ledger does."""
+    body: dict[str, Any] = {
+        "id": cart_id,
+        "payment_mode": payment_mode,
+        "order_type": cart.meta.order_type.value,
+        "custom_meta": [{"key": "storefront_idempotency_key", "value": key}],
+        "meta": {"storefront_idempotency_key": key},
+    }
+    shipping = cart.shipping_address
+    if cart.meta.order_type == OrderType.HOME_DELIVERY and shipping is not None:
+        body["address_id"] = shipping.id
+        body["billing_address_id"] = (cart.billing_address or shipping).id
+    contact_name = shipping.name if shipping else cart.meta.pickup_name
+    contact_phone = shipping.phone if shipping else cart.meta.pickup_phone
+    if cart.meta.order_type == OrderType.PICK_AT_STORE:
+        contact_name, contact_phone = cart.meta.pickup_name, cart.meta.pickup_phone
+    contact = (("name", contact_name), ("email", email), ("mobile", contact_phone))
+    customer = {k: v for k, v in contact if v}
+    if customer:
+        body["customer_details"] = customer
+    return body
