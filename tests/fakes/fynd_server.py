@@ -26,6 +26,10 @@ outside pytest. The FakeFynd API for tests:
 - ``fail_next(path, status=500, body=None, delay=0.0, *, method=None, headers=None, times=1)``: script the
   next call(s) to a path — 5xx, 401, malformed JSON (``body="{not json"``), slow answers (``delay``); with
   ``status=None`` it only delays, then serves normally.
+- ``fault(path, kind, *, method=None, times=1, after_commit=False, status=None, body=None, seconds=None)``:
+  ``delay``, ``hang``, ``status``, ``malformed``, ``drop``; ``after_commit=True`` runs the real handler
+  first (commit-then-fail). The HTTP plumbing, the call log and the faults come from
+  ``tests/fakes/base.py`` (``FakeServer``), which documents them.
 - ``business_error_status`` (200; set 4xx to answer business failures with that status),
   ``force_restrict_checkout``, ``default_points``, ``today``; ``set_stock(slug, size, qty)``,
   ``set_price(slug, size, marked=, effective=)``, ``set_points(balance, user="")``, ``product(slug)``,
@@ -190,9 +194,6 @@ import json
 import random
 import re
 import string
-import threading
-import time
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -200,11 +201,11 @@ from datetime import time as dtime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from email.utils import format_datetime
 from http.cookies import CookieError, SimpleCookie
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, NamedTuple
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import Any
 
 import pytest
+
+from tests.fakes.base import Call, FakeServer, HttpError, Response, json_default, route
 
 # --------------------------------------------------------------------------- constants
 
@@ -512,16 +513,8 @@ def money(value: Any) -> Decimal:
     return Decimal(str(value)).quantize(PAISE, rounding=ROUND_HALF_UP)
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
 def dumps(data: Any) -> bytes:
-    return json.dumps(data, default=_json_default, ensure_ascii=False).encode()
+    return json.dumps(data, default=json_default, ensure_ascii=False).encode()
 
 
 def basic_bearer(app_id: str, app_token: str) -> str:
@@ -552,15 +545,6 @@ def _media(url: str, alt: str = "") -> dict:
     return {"url": url, "type": "image", "alt": alt, "meta": {"source": ""}}
 
 
-class HttpError(Exception):
-    """Raised by a handler; answered with `status` and `body`."""
-
-    def __init__(self, status: int, body: Any):
-        super().__init__(status)
-        self.status = status
-        self.body = body
-
-
 def _op_error(status: int, message: str) -> HttpError:
     return HttpError(status, {"success": False, "message": message})
 
@@ -573,42 +557,6 @@ class _BusinessFailure(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-
-# --------------------------------------------------------------------------- recorded calls
-
-
-class _CallFields(NamedTuple):
-    method: str
-    path: str
-    query: dict[str, Any]
-    body: Any
-
-
-class Call(_CallFields):
-    """One request the fake received. Unpacks as ``(method, path, query, body)``; ``.headers`` holds the
-    request headers (lower-case names). ``body`` is the parsed JSON, the raw text if it was not JSON,
-    or None when empty."""
-
-    headers: dict[str, str]
-
-
-@dataclass
-class _Failure:
-    path: str
-    method: str | None
-    status: int | None
-    body: Any
-    delay: float
-    headers: dict[str, str]
-    remaining: int
-
-
-@dataclass
-class Response:
-    status: int
-    body: Any = None  # dict/list → JSON; str/bytes → sent verbatim; None → empty
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- state
@@ -783,24 +731,14 @@ class _Totals:
         return all(lc.valid for lc in self.lines)
 
 
-# --------------------------------------------------------------------------- routing
-
-_ROUTES: list[tuple[str, re.Pattern[str], str]] = []
-
-
-def route(method: str, pattern: str):
-    def register(fn):
-        _ROUTES.append((method, re.compile(pattern + r"\Z"), fn.__name__))
-        return fn
-
-    return register
-
-
 # --------------------------------------------------------------------------- the server
 
 
-class FakeFynd:
-    """A real HTTP server on 127.0.0.1 speaking the Fynd application cart and catalogue APIs."""
+class FakeFynd(FakeServer):
+    """A real HTTP server on 127.0.0.1 speaking the Fynd application cart and catalogue APIs.
+
+    The plumbing, the call log (`calls`, `count`, `calls_to`, `reset_counts`), `errors` and the faults
+    (`fault()`, `fail_next()`) come from `tests.fakes.base.FakeServer`."""
 
     def __init__(
         self,
@@ -810,78 +748,21 @@ class FakeFynd:
         today: date = FIXED_TODAY,
         seed: int = 0,
     ) -> None:
+        super().__init__()
         self.app_id = app_id
         self.app_token = app_token
         self.today = today
         self.business_error_status = 200
         self.default_points = DEFAULT_POINTS
         self.force_restrict_checkout = False
-        self.calls: list[Call] = []
-        self.errors: list[str] = []  # tracebacks of bugs in the fake itself (answered as 500)
         self.apps: dict[str, AppState] = {}
-        self._failures: list[_Failure] = []
-        self._lock = threading.RLock()
         self._rng = random.Random(seed)
         self._next_uid = 1001
         self.products = [self._load_product(p) for p in copy.deepcopy(PRODUCTS)]
         self.coupons = {c["code"]: self._load_coupon(c) for c in copy.deepcopy(COUPONS)}
         self.add_application(app_id, app_token)
 
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive like the real API
-            timeout = 60
-            wbufsize = -1  # headers and body leave in one write (no delayed-ACK stall per call)
-
-            def log_message(self, format, *args):  # noqa: A002 - keep test output quiet
-                pass
-
-            def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                response = fake._handle(self.command, self.path, headers, raw)
-                body = response.body
-                if isinstance(body, dict | list):
-                    body = dumps(body)
-                elif isinstance(body, str):
-                    body = body.encode()
-                elif body is None:
-                    body = b""
-                if self.command == "HEAD":
-                    body = b""
-                try:
-                    self.send_response(response.status)
-                    out = {"Content-Type": "application/json; charset=utf-8", **response.headers}
-                    for name, value in out.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                    self.wfile.flush()
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (timeout tests)
-
-            do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-        self.httpd = Server(("127.0.0.1", 0), Handler)
-        self.port = self.httpd.server_address[1]
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-
-    # ------------------------------------------------------------------ lifecycle and test helpers
-
-    def start(self) -> FakeFynd:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    # ------------------------------------------------------------------ test helpers
 
     @property
     def auth_header(self) -> str:
@@ -893,60 +774,6 @@ class FakeFynd:
         with self._lock:
             self.apps[app_id] = AppState(app_id=app_id, token=app_token)
             return self.apps[app_id]
-
-    def count(self, method: str, path: str) -> int:
-        """How many calls arrived with this method and path (query string ignored)."""
-        path = path.split("?", 1)[0]
-        with self._lock:
-            return sum(1 for c in self.calls if c.method == method.upper() and c.path == path)
-
-    def calls_to(self, path: str, method: str | None = None) -> list[Call]:
-        path = path.split("?", 1)[0]
-        with self._lock:
-            return [
-                c for c in self.calls if c.path == path and (method is None or c.method == method.upper())
-            ]
-
-    def reset_counts(self) -> None:
-        with self._lock:
-            self.calls.clear()
-
-    def fail_next(
-        self,
-        path: str,
-        status: int | None = 500,
-        body: Any = None,
-        delay: float = 0.0,
-        *,
-        method: str | None = None,
-        headers: dict[str, str] | None = None,
-        times: int = 1,
-    ) -> None:
-        """Script the next `times` calls to `path` (and `method`, if given) to fail.
-
-        ``status=None`` with a ``delay`` sleeps and then serves the call normally (a slow but
-        successful server: the state still changes after the client may have timed out). Otherwise the
-        call sleeps ``delay`` seconds and answers ``status`` with ``body``: a dict/list is sent as JSON,
-        a str/bytes verbatim (malformed JSON), None gives the documented body for that status (401: the
-        auth error; otherwise ``{"success": false, "message": ...}``). Scripted calls touch no state.
-        """
-        if body is None and status is not None:
-            if status == 401:
-                body = {"success": False, "message": MSG_UNAUTHORIZED}
-            else:
-                body = {"success": False, "message": MSG_SERVER_ERROR if status >= 500 else MSG_SCRIPTED}
-        with self._lock:
-            self._failures.append(
-                _Failure(
-                    path=path.split("?", 1)[0],
-                    method=method.upper() if method else None,
-                    status=status,
-                    body=body,
-                    delay=delay,
-                    headers=dict(headers or {}),
-                    remaining=times,
-                )
-            )
 
     def product(self, slug: str) -> dict:
         return self._product_by_slug(slug)
@@ -989,47 +816,20 @@ class FakeFynd:
 
     # ------------------------------------------------------------------ request handling
 
-    def _handle(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> Response:
-        split = urlsplit(target)
-        path = split.path
-        query: dict[str, Any] = {}
-        for key, values in parse_qs(split.query, keep_blank_values=True).items():
-            query[key] = values[0] if len(values) == 1 else values
-        body: Any = None
-        body_error = False
-        if raw:
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                body = raw.decode("utf-8", "replace")
-                body_error = True
-        call = Call(method, path, query, body)
-        call.headers = headers
-        with self._lock:
-            self.calls.append(call)
-            failure = self._pop_failure(method, path)
-        if failure is not None:
-            if failure.delay:
-                time.sleep(failure.delay)
-            if failure.status is not None:
-                return Response(failure.status, failure.body, failure.headers)
-        with self._lock:
-            try:
-                return self._dispatch(method, path, query, headers, body, body_error)
-            except HttpError as exc:
-                return Response(exc.status, exc.body)
-            except Exception:  # a bug in the fake: answer 500 and keep the traceback for the test
-                self.errors.append(traceback.format_exc())
-                return Response(500, {"success": False, "message": MSG_SERVER_ERROR})
+    def fault_body(self, status: int) -> Any:
+        """The documented body for a scripted status: 401 the auth error, else success false."""
+        if status == 401:
+            return {"success": False, "message": MSG_UNAUTHORIZED}
+        return {"success": False, "message": MSG_SERVER_ERROR if status >= 500 else MSG_SCRIPTED}
 
-    def _pop_failure(self, method: str, path: str) -> _Failure | None:
-        for failure in self._failures:
-            if failure.path == path and (failure.method is None or failure.method == method):
-                failure.remaining -= 1
-                if failure.remaining <= 0:
-                    self._failures.remove(failure)
-                return failure
-        return None
+    def error_response(self) -> Response:
+        return Response(500, {"success": False, "message": MSG_SERVER_ERROR})
+
+    def not_found(self, call: Call) -> Response:
+        return Response(404, {"success": False, "message": f"Not found: {call.path}"})
+
+    def method_not_allowed(self, call: Call) -> Response:
+        return Response(405, {"success": False, "message": f"Method {call.method} not allowed"})
 
     def _authenticate(self, headers: dict[str, str]) -> AppState | None:
         value = headers.get("authorization", "")
@@ -1058,31 +858,17 @@ class FakeFynd:
             return raw.strip()
         return "; ".join(f"{k}={cookie[k].value}" for k in sorted(cookie))
 
-    def _dispatch(
-        self, method: str, path: str, query: dict, headers: dict, body: Any, body_error: bool
-    ) -> Response:
-        handler_name = None
-        args: dict[str, str] = {}
-        path_known = False
-        for route_method, pattern, name in _ROUTES:
-            match = pattern.match(path)
-            if match is None:
-                continue
-            path_known = True
-            if route_method == method:
-                handler_name = name
-                args = {k: unquote(v) for k, v in match.groupdict().items()}
-                break
-        app = self._authenticate(headers)
+    def dispatch(self, call: Call) -> Response | dict:
+        found = self.resolve(call.method, call.path)
+        app = self._authenticate(call.headers)
         if app is None:
             return Response(401, {"success": False, "message": MSG_UNAUTHORIZED})
-        if handler_name is None:
-            if path_known:
-                return Response(405, {"success": False, "message": f"Method {method} not allowed"})
-            return Response(404, {"success": False, "message": f"Not found: {path}"})
-        req = Req(method, path, query, headers, body, body_error, app, self._user_key(headers), args)
-        result = getattr(self, handler_name)(req)
-        return result if isinstance(result, Response) else Response(200, result)
+        if found.handler is None:
+            return self.method_not_allowed(call) if found.path_known else self.not_found(call)
+        user = self._user_key(call.headers)
+        body, body_error = call.body, call.json_error
+        req = Req(call.method, call.path, call.query, call.headers, body, body_error, app, user, found.args)
+        return found.handler(req)
 
     # ------------------------------------------------------------------ catalogue data
 
