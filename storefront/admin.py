@@ -1,10 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
 
+from . import ledger
 from .crypto import CredentialsUnreadable
-from .models import PUBLIC_KEYS, REQUIRED_KEYS, ProviderAccount
+from .exceptions import StorefrontError
+from .models import PUBLIC_KEYS, REQUIRED_KEYS, OrderAttempt, ProviderAccount, ShopperLink
+from .providers import registry
+from .providers.base import require
 from .providers.registry import UnknownProviderKind
 from .providers.registry import activate as activate_account
+from .providers.types import Capability
 
 CREDENTIAL_KEYS = [
     "application_id",
@@ -124,3 +129,49 @@ class ProviderAccountAdmin(admin.ModelAdmin):
     has_add_permission = has_change_permission = has_delete_permission = lambda self, request, obj=None: (
         self.has_module_permission(request)
     )
+
+
+@admin.register(OrderAttempt)
+class OrderAttemptAdmin(admin.ModelAdmin):
+    """The order ledger, read-only: what was sent to which provider and what became of it. An
+    unknown attempt can be reconciled from here (the same as `manage.py reconcile_orders`)."""
+
+    list_display = ("reference", "account", "role", "state", "upstream_id", "user", "created_at")
+    list_filter = ("state", "role", "account")
+    search_fields = ("reference", "upstream_id", "cart_id", "user__email")
+    readonly_fields = [f.name for f in OrderAttempt._meta.fields if f.name != "guest_token"]
+    exclude = ("guest_token",)
+    actions = ["reconcile"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Ask the provider what became of the selected unknown attempts")
+    def reconcile(self, request, queryset):
+        for attempt in queryset.filter(state=OrderAttempt.State.UNKNOWN):
+            try:
+                provider = require(registry.build(attempt.account, attempt.role), Capability.ORDER_LEDGER)
+            except (StorefrontError, registry.UnknownProviderKind) as exc:
+                text = getattr(exc, "user_message", str(exc))
+                self.message_user(request, f"{attempt.reference}: {text}", level=messages.ERROR)
+                continue
+            attempt = ledger.reconcile_attempt(attempt, provider.reconcile_order)
+            self.message_user(request, f"{attempt.reference}: {attempt.get_state_display()}")
+
+
+@admin.register(ShopperLink)
+class ShopperLinkAdmin(admin.ModelAdmin):
+    """Which provider customer a storefront user is. Staff may set or correct the link; the
+    per-shopper tokens are never shown."""
+
+    list_display = ("user", "account", "external_id", "approval", "updated_at")
+    list_filter = ("account", "approval")
+    search_fields = ("user__email", "external_id")
+    fields = ("user", "account", "external_id", "approval")
+    raw_id_fields = ("user",)

@@ -1,15 +1,18 @@
+from django.utils.functional import SimpleLazyObject
+
+
 def storefront(request):
     """Header needs: the cart count the provider last reported (kept in the session, so a page
-    costs no provider call for it), the active provider's capabilities and shop policy."""
+    costs no provider call for it), the active provider's capabilities and shop policy. The
+    provider is only resolved when a template asks (admin pages never do)."""
     session = getattr(request, "session", None)
     count = session.get("cart:count", 0) if session is not None else 0
     htmx = getattr(request, "htmx", None)
     # the page the shopper is on: for an htmx fragment that is the page, not the form's POST URL
     page_path = (htmx.current_url_abs_path if htmx else None) or request.get_full_path()
-    shop = request.shop
     return {
         "cart_count": count,
-        "capabilities": shop.capabilities,
-        "shop_policy": shop.policy,
+        "capabilities": SimpleLazyObject(lambda: request.shop.capabilities),
+        "shop_policy": SimpleLazyObject(lambda: request.shop.policy),
         "page_path": page_path,
     }
