@@ -8,6 +8,7 @@ MSG_AUTH = "The store is having a configuration problem. Please try again later.
 MSG_UNEXPECTED = "Something went wrong on our side. Please try again."
 MSG_NOT_FOUND = "We couldn't find that item."
 MSG_CAPABILITY = "This store doesn't offer that."
+MSG_SESSION_EXPIRED = "Your session with the store has expired. Please sign in again."
 
 
 class StorefrontError(Exception):
@@ -23,6 +24,10 @@ class StorefrontError(Exception):
 
 class ProviderError(StorefrontError):
     """Something the provider said or failed to say."""
+
+    #: the provider's own error code when its envelope carries one (e.g. "coupon_invalid",
+    #: "BAD_REQUEST_ERROR"), set by storefront.http.status_error; never shown to the customer
+    code: str | None = None
 
     def __init__(
         self,
@@ -49,6 +54,16 @@ class ProviderAuthError(ProviderError):
 
     user_message = MSG_AUTH
     status = 503
+
+
+class ProviderSessionExpired(ProviderError):
+    """401 on a call made with a SHOPPER's token (storefront.http.BearerTokens): their session
+    expired and one refresh plus one retry did not help, or it cannot be refreshed. Not a staff
+    problem (that is ProviderAuthError, our own credentials): the shopper signs in again, or the
+    provider starts a new guest session."""
+
+    user_message = MSG_SESSION_EXPIRED
+    status = 401
 
 
 class ProviderRejected(ProviderError):

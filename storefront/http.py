@@ -1,29 +1,59 @@
-"""The one HTTP client every remote provider uses.
+"""The one HTTP base every remote provider uses.
 
-A pooled `requests.Session` per account and thread, (connect, read) timeouts on every call,
-bounded retries only for idempotent reads, no redirects, status → typed error in one place,
-and log lines that never carry a secret.
+A provider plugs two objects into `ProviderHTTP`:
+
+- an **auth** object (`Auth`): the headers each call carries and what a 401 means.
+  `StaticHeaders` holds fixed credentials (Fynd, SourceHub); `BearerTokens` holds a SHOPPER's
+  expiring token pair (Commerce Engine) and refreshes it; `OAuthPasswordGrant` logs OUR service
+  user in with a password grant and caches the token (EnKash).
+- an **envelope** (`Envelope`, see `storefront.envelopes`): how the back end wraps its answers;
+  it returns the payload or raises a typed error. Which error a status becomes is decided once,
+  by `status_error` here.
+
+What the base keeps for everyone: a pooled `requests.Session` per account and thread,
+(connect, read) timeouts on every call, bounded retries for GET/HEAD only (a POST that creates
+something is never sent twice by us), no redirects, Decimal JSON (`loads`/`dumps`), a `calls`
+counter, and log lines that never carry a secret (`redact`, `RedactingFilter`).
+
+A 401 goes to the auth object: if it can refresh (a new token), the call is sent once more with
+the new credentials; a 401 again is `auth.expired` (`ProviderSessionExpired` for a shopper's token)
+or, for our own credentials, `ProviderAuthError` from the envelope. A 401 means nothing was done
+upstream, so the one retry is safe for any method.
+
+Token refresh is single-flight across threads and processes (`single_flight`): one `cache.add`
+lock per token; whoever loses the race waits briefly and re-reads the token the winner stored.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import json
 import logging
+import math
 import re
+import secrets
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 import requests
+from django.core.cache import cache
 from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
 from urllib3.util.retry import Retry
 
 from .exceptions import (
     NotFound,
     ProviderAuthError,
+    ProviderError,
     ProviderRejected,
+    ProviderSessionExpired,
     ProviderUnavailable,
 )
 
@@ -97,8 +127,457 @@ def dumps(data: Any) -> str:
     return json.dumps(data, cls=_DecimalEncoder)
 
 
+# ============================================================================ status → typed error
+
+
+def status_error(
+    status: int,
+    *,
+    message: str | None = None,
+    request_id: str | None = None,
+    code: str | None = None,
+) -> ProviderError:
+    """The one place an upstream status becomes a typed error, for every provider and envelope.
+
+    401/403 → ProviderAuthError (the message is never shown: it is about our credentials);
+    3xx (never followed), 408, 429 and 5xx → ProviderUnavailable ("not now", and their bodies are
+    not meant for the customer); 404 → NotFound; any other status (other 4xx, or a refusal an
+    envelope found inside a 2xx) → ProviderRejected with the provider's message."""
+    error: ProviderError
+    if status in (401, 403):
+        error = ProviderAuthError(status=status, request_id=request_id)
+    elif 300 <= status < 400 or status in (408, 429) or status >= 500:
+        error = ProviderUnavailable(status=status, request_id=request_id)
+    elif status == 404:
+        error = NotFound(message, status=status, request_id=request_id)
+    else:
+        error = ProviderRejected(message, status=status, request_id=request_id)
+    error.code = code
+    return error
+
+
+# ============================================================================ the two plug-ins
+
+
+class Envelope(Protocol):
+    """How one back end wraps its answers (implementations: storefront.envelopes)."""
+
+    def payload(self, response: requests.Response) -> Any:
+        """A 2xx answer's payload, or a typed error when the body is a refusal or unreadable."""
+        ...
+
+    def error(self, response: requests.Response) -> ProviderError:
+        """The typed error for a non-2xx answer (through `status_error`)."""
+        ...
+
+
+class Auth(Protocol):
+    """The credentials of a call."""
+
+    #: what a 401 that outlived one refresh is: ProviderSessionExpired for a shopper's token;
+    #: None for our own credentials (then the envelope's ProviderAuthError, a staff problem)
+    expired: type[ProviderError] | None
+
+    def headers(self, http: ProviderHTTP) -> dict[str, str]:
+        """The headers for the next call (may fetch or refresh a token first)."""
+        ...
+
+    def refresh(self, http: ProviderHTTP, rejected: Mapping[str, str]) -> bool:
+        """After a 401 on a call sent with `rejected`: get new credentials. True when the call may
+        be sent once more."""
+        ...
+
+
+# ============================================================================ single-flight
+
+
+T = TypeVar("T")
+
+
+def single_flight(
+    lock_key: str,
+    *,
+    ready: Callable[[], T | None],
+    produce: Callable[[], T],
+    hold: int,
+    wait: float,
+    poll: float = 0.05,
+) -> T:
+    """`ready()` if it has a value, else `produce()` it, with one producer at a time across
+    threads and processes.
+
+    The lock is `cache.add(lock_key, …, timeout=hold)` (atomic in Redis and in the local-memory
+    cache). Whoever does not get it polls `ready()` until the producer has stored its result; a
+    producer that died leaves a lock that expires after `hold` seconds, and `wait` should be a
+    little longer so a waiter can take over. Still no value after `wait` → ProviderUnavailable."""
+    deadline = time.monotonic() + wait
+    owner = secrets.token_hex(8)
+    while True:
+        value = ready()
+        if value is not None:
+            return value
+        if cache.add(lock_key, owner, timeout=hold):
+            try:
+                value = ready()  # the previous holder may have finished between our read and add
+                return value if value is not None else produce()
+            finally:
+                if cache.get(lock_key) == owner:
+                    cache.delete(lock_key)
+        if time.monotonic() >= deadline:
+            logger.warning("gave up waiting for %s after %.1f s", lock_key, wait)
+            raise ProviderUnavailable()
+        time.sleep(poll)
+
+
+def _bearer(headers: Mapping[str, str]) -> str:
+    value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+    return value[7:] if value[:7].lower() == "bearer " else ""
+
+
+# ============================================================================ auth: static headers
+
+
+class StaticHeaders:
+    """Fixed credential headers sent on every call (Fynd's `Bearer base64(app_id:token)` plus its
+    currency and ordering-source headers; SourceHub's static bearer token). Nothing to refresh:
+    a 401 is our credentials, a staff problem."""
+
+    expired = None
+
+    def __init__(self, headers: Mapping[str, str] | None = None):
+        self._headers = dict(headers or {})
+
+    @classmethod
+    def bearer(cls, token: str, extra: Mapping[str, str] | None = None) -> StaticHeaders:
+        return cls({"Authorization": f"Bearer {token}", **(extra or {})})
+
+    def headers(self, http: ProviderHTTP) -> dict[str, str]:
+        return dict(self._headers)
+
+    def refresh(self, http: ProviderHTTP, rejected: Mapping[str, str]) -> bool:
+        return False
+
+    def __repr__(self) -> str:  # header names only, never values
+        return f"<StaticHeaders {sorted(self._headers)}>"
+
+
+#: for calls that must carry no credentials (a token refresh, a public endpoint)
+NO_AUTH = StaticHeaders()
+
+
+# ============================================================================ auth: a shopper's tokens
+
+
+def jwt_expiry(token: str) -> float | None:
+    """The `exp` claim (epoch seconds) of a JWT, read without verifying it: only to know when to
+    refresh; the provider checks the signature. None when the token is not a readable JWT."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, binascii.Error):
+        return None
+    exp = claims.get("exp") if isinstance(claims, dict) else None
+    if isinstance(exp, bool) or not isinstance(exp, int | float):
+        return None
+    return float(exp)
+
+
+@dataclass(frozen=True, repr=False)
+class TokenPair:
+    """A shopper's access token, the refresh token that renews it, and when the access token
+    expires (epoch seconds; None: unknown, then read from the token's JWT `exp` if it has one)."""
+
+    access_token: str
+    refresh_token: str = ""
+    expires_at: float | None = None
+
+    def __repr__(self) -> str:  # never the tokens
+        return f"<TokenPair expires_at={self.expires_at}>"
+
+    def expiry(self) -> float | None:
+        return self.expires_at if self.expires_at is not None else jwt_expiry(self.access_token)
+
+    def to_dict(self) -> dict[str, str]:
+        """As strings, for an encrypted store (e.g. a shopper link's tokens)."""
+        data = {"access_token": self.access_token, "refresh_token": self.refresh_token}
+        if self.expires_at is not None:
+            data["expires_at"] = repr(self.expires_at)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> TokenPair | None:
+        data = data or {}
+        access = data.get("access_token")
+        if not isinstance(access, str) or not access:
+            return None
+        refresh = data.get("refresh_token")
+        try:
+            expires_at = float(data["expires_at"]) if data.get("expires_at") not in (None, "") else None
+        except (TypeError, ValueError):
+            expires_at = None
+        return cls(access, refresh if isinstance(refresh, str) else "", expires_at)
+
+    @classmethod
+    def from_answer(cls, answer: Any, *, now: float, refresh_token: str = "") -> TokenPair:
+        """From a token endpoint's payload: `access_token`, `refresh_token` (else the one we had),
+        `expires_in` seconds (else the JWT's own `exp`)."""
+        answer = answer if isinstance(answer, dict) else {}
+        access = answer.get("access_token")
+        refresh = answer.get("refresh_token")
+        lifetime = answer.get("expires_in")
+        expires_at = None
+        if isinstance(lifetime, int | Decimal) and not isinstance(lifetime, bool) and lifetime > 0:
+            expires_at = now + float(lifetime)
+        return cls(
+            access if isinstance(access, str) else "",
+            refresh if isinstance(refresh, str) and refresh else refresh_token,
+            expires_at,
+        )
+
+
+class TokenStore(Protocol):
+    """Where a shopper's token pair lives. It must be shared by every process (the database, e.g.
+    the shopper link's encrypted tokens), so a pair one process refreshed is what another reads."""
+
+    def load(self) -> TokenPair | None: ...
+
+    def save(self, pair: TokenPair) -> None: ...
+
+
+class BearerTokens:
+    """A shopper's expiring `Authorization: Bearer` token with a refresh token (Commerce Engine:
+    `POST /auth/refresh-token {refresh_token}` answers `content.access_token`/`refresh_token`).
+
+    The pair comes from `store`. It is refreshed before a call when it expires within `skew`
+    seconds (from `expires_at`, else the JWT's `exp`), and after a 401 (then the call is sent once
+    more). The refresh is single-flight per `lock_key` (name it after the account and shopper).
+    No pair, no refresh token, a refresh token the provider refuses (4xx), or a second 401 are
+    `ProviderSessionExpired`: the provider starts a new guest session or asks the shopper to sign
+    in; our own credentials are not involved."""
+
+    expired = ProviderSessionExpired
+
+    def __init__(
+        self,
+        store: TokenStore,
+        *,
+        lock_key: str,
+        refresh_path: str = "/auth/refresh-token",
+        skew: float = 60,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.store = store
+        self.lock_key = f"bearer-refresh:{lock_key}"
+        self.refresh_path = refresh_path
+        self.skew = skew
+        self.clock = clock
+
+    def __repr__(self) -> str:
+        return f"<BearerTokens {self.lock_key}>"
+
+    def headers(self, http: ProviderHTTP) -> dict[str, str]:
+        pair = self.store.load()
+        if pair is None or not pair.access_token:
+            raise ProviderSessionExpired()
+        expiry = pair.expiry()
+        if expiry is not None and expiry - self.skew <= self.clock():
+            pair = self._refreshed(http, stale=pair.access_token)
+        return {"Authorization": f"Bearer {pair.access_token}"}
+
+    def refresh(self, http: ProviderHTTP, rejected: Mapping[str, str]) -> bool:
+        self._refreshed(http, stale=_bearer(rejected))
+        return True
+
+    def _usable(self, stale: str) -> TokenPair | None:
+        """The stored pair if someone already replaced the `stale` token (and it has not expired)."""
+        pair = self.store.load()
+        if pair is None or not pair.access_token or pair.access_token == stale:
+            return None
+        expiry = pair.expiry()
+        return pair if expiry is None or expiry > self.clock() else None
+
+    def _refreshed(self, http: ProviderHTTP, *, stale: str) -> TokenPair:
+        return single_flight(
+            self.lock_key,
+            ready=lambda: self._usable(stale),
+            produce=lambda: self._refresh_now(http),
+            hold=http.lock_hold,
+            wait=http.lock_hold + 1,
+        )
+
+    def _refresh_now(self, http: ProviderHTTP) -> TokenPair:
+        current = self.store.load()
+        if current is None or not current.refresh_token:
+            raise ProviderSessionExpired()
+        refused_key = f"{self.lock_key}:refused"
+        fingerprint = hashlib.sha256(current.refresh_token.encode()).hexdigest()
+        if cache.get(refused_key) == fingerprint:  # the threads that waited on a refused refresh
+            raise ProviderSessionExpired()
+        try:
+            answer = http.json(
+                "POST", self.refresh_path, json_body={"refresh_token": current.refresh_token}, auth=NO_AUTH
+            )
+        except (ProviderRejected, NotFound, ProviderAuthError) as exc:
+            cache.set(refused_key, fingerprint, timeout=http.lock_hold)
+            logger.info(
+                "%s: the shopper's refresh token was refused (status %s); their session is over",
+                http.name,
+                exc.upstream_status,
+            )
+            raise ProviderSessionExpired(status=exc.upstream_status, request_id=exc.request_id) from exc
+        pair = TokenPair.from_answer(answer, now=self.clock(), refresh_token=current.refresh_token)
+        if not pair.access_token:
+            logger.warning("%s: the token refresh answered without an access token", http.name)
+            raise ProviderUnavailable()
+        self.store.save(pair)
+        return pair
+
+
+# ============================================================================ auth: our OAuth login
+
+
+class OAuthPasswordGrant:
+    """OUR service login by OAuth password grant (EnKash: `POST /oauth/token` with
+    `Authorization: Basic base64(client_id:client_secret)` and the form `grant_type=password`,
+    `username`, `password` plus `extra_form`, e.g. EnKash's `clientId` company id; the answer is
+    plain JSON `access_token`, `token_type`, `refresh_token`, `expires_in`).
+
+    The token is cached in Django's cache until `skew` seconds before it expires (at least half its
+    lifetime is used), shared by every thread and process; fetching it is single-flight. The
+    token call is never retried: a 4xx from it is ProviderAuthError, and further token calls with
+    the same credentials are held back for `refused_for` seconds, because three failed logins lock
+    the account upstream. Changed credentials (a different fingerprint) try again at once.
+    A 401 on an API call fetches a new token once and sends the call once more; a second 401 is
+    ProviderAuthError (staff must act)."""
+
+    expired = None
+
+    def __init__(
+        self,
+        *,
+        token_url: str,
+        client_id: str,
+        client_secret: str,
+        username: str,
+        password: str,
+        cache_key: str,
+        extra_form: Mapping[str, str] | None = None,
+        skew: float = 30,
+        default_lifetime: int = 300,
+        refused_for: int = 900,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.token_url = token_url
+        self._basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode("ascii")
+        self._form = {
+            "grant_type": "password",
+            "username": username,
+            "password": password,
+            **(extra_form or {}),
+        }
+        self.skew = skew
+        self.default_lifetime = default_lifetime
+        self.refused_for = refused_for
+        self.clock = clock
+        fingerprint = hashlib.sha256(
+            "\0".join((token_url, client_id, client_secret, username, password)).encode()
+        ).hexdigest()[:16]
+        prefix = f"oauth:{cache_key}:{fingerprint}"
+        self._token_key, self._lock_key, self._refused_key = (
+            f"{prefix}:token",
+            f"{prefix}:lock",
+            f"{prefix}:refused",
+        )
+
+    def __repr__(self) -> str:  # never the secret, the password or the token
+        return f"<OAuthPasswordGrant {urlsplit(self.token_url).netloc}>"
+
+    def headers(self, http: ProviderHTTP) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token(http, stale='')}"}
+
+    def refresh(self, http: ProviderHTTP, rejected: Mapping[str, str]) -> bool:
+        self._token(http, stale=_bearer(rejected))
+        return True
+
+    def _cached(self, stale: str) -> str | None:
+        entry = cache.get(self._token_key)
+        if not isinstance(entry, dict):
+            return None
+        token = entry.get("access_token")
+        if not isinstance(token, str) or not token or token == stale:
+            return None
+        return token if entry.get("refresh_at", 0) > self.clock() else None
+
+    def _token(self, http: ProviderHTTP, *, stale: str) -> str:
+        return single_flight(
+            self._lock_key,
+            ready=lambda: self._cached(stale),
+            produce=lambda: self._fetch(http),
+            hold=http.lock_hold,
+            wait=http.lock_hold + 1,
+        )
+
+    def _fetch(self, http: ProviderHTTP) -> str:
+        if cache.get(self._refused_key):
+            logger.error(
+                "%s: not asking for a token: the token endpoint refused these credentials within the "
+                "last %s s (three failures lock the account); staff must fix the account's credentials",
+                http.name,
+                self.refused_for,
+            )
+            raise ProviderAuthError()
+        response = http.send(
+            "POST",
+            self.token_url,
+            data=self._form,
+            headers={"Authorization": f"Basic {self._basic}", "Accept": "application/json"},
+        )
+        status, request_id = response.status_code, response.headers.get("x-request-id")
+        if 400 <= status < 500 and status not in (408, 429):
+            cache.set(self._refused_key, status, timeout=self.refused_for)
+            logger.error(
+                "%s: the token endpoint refused our credentials (status %s); not retried, since three "
+                "failures lock the account: staff must fix the account's credentials",
+                http.name,
+                status,
+            )
+            raise ProviderAuthError(status=status, request_id=request_id)
+        if not 200 <= status < 300:
+            raise status_error(status, request_id=request_id)
+        try:
+            answer = loads(response.content)
+        except ValueError as exc:
+            logger.warning("%s: the token endpoint answered a body that is not JSON", http.name)
+            raise ProviderUnavailable(status=status, request_id=request_id) from exc
+        token = answer.get("access_token") if isinstance(answer, dict) else None
+        if not isinstance(token, str) or not token:
+            logger.warning("%s: the token endpoint answered without an access token", http.name)
+            raise ProviderUnavailable(status=status, request_id=request_id)
+        lifetime = answer.get("expires_in")
+        if isinstance(lifetime, bool) or not isinstance(lifetime, int | Decimal) or lifetime <= 0:
+            lifetime = self.default_lifetime
+        lifetime = float(lifetime)
+        now = self.clock()
+        refresh_at = now + max(lifetime - self.skew, lifetime / 2)
+        cache.set(
+            self._token_key,
+            {"access_token": token, "refresh_at": refresh_at},
+            timeout=max(1, math.ceil(refresh_at - now)),
+        )
+        return token
+
+
+# ============================================================================ the base
+
+
 class ProviderHTTP:
-    """HTTP for one provider account. Thread-safe: each thread gets its own pooled Session."""
+    """HTTP for one provider account. Thread-safe: each thread gets its own pooled Session.
+
+    `auth` gives each call its credentials and handles 401s; `envelope` turns answers into
+    payloads or typed errors. Both can be overridden per call (`auth=NO_AUTH` for a token refresh,
+    another envelope for an endpoint that answers differently)."""
 
     IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -107,19 +586,28 @@ class ProviderHTTP:
         *,
         base_url: str,
         timeout: tuple[float, float],
-        default_headers: Mapping[str, str] | None = None,
+        auth: Auth,
+        envelope: Envelope,
         retries: int = 2,
         name: str = "provider",
-        error_message_keys: tuple[str, ...] = ("message", "error", "detail"),
     ):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.default_headers = dict(default_headers or {})
+        self.auth = auth
+        self.envelope = envelope
         self.retries = retries
         self.name = name
-        self.error_message_keys = error_message_keys
         self._local = threading.local()
+        self._count_lock = threading.Lock()
         self.calls = 0
+
+    def __repr__(self) -> str:
+        return f"<ProviderHTTP {self.name} {self.base_url}>"
+
+    @property
+    def lock_hold(self) -> int:
+        """How long (s) a token refresh may hold its lock: one call's timeouts plus a margin."""
+        return math.ceil(sum(self.timeout)) + 2
 
     @property
     def session(self) -> requests.Session:
@@ -142,35 +630,32 @@ class ProviderHTTP:
             adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=retry)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
-            session.headers.update(self.default_headers)
             self._local.session = session
         return session
 
-    def request(
+    def send(
         self,
         method: str,
-        path: str,
+        url: str,
         *,
         params: Mapping[str, Any] | None = None,
-        json_body: Any = None,
+        data: Any = None,
         headers: Mapping[str, str] | None = None,
-        allow_statuses: tuple[int, ...] = (),
     ) -> requests.Response:
-        url = f"{self.base_url}{path}"
-        data = dumps(json_body) if json_body is not None else None
-        req_headers = {"Accept": "application/json"}
-        if data is not None:
-            req_headers["Content-Type"] = "application/json"
-        req_headers.update(headers or {})
+        """One exchange with an absolute URL, whatever its status: timeouts, no redirects, the
+        session's retries for GET/HEAD, transport failures as ProviderUnavailable, one log line.
+        No auth and no envelope: `request` adds those (a token endpoint uses this directly)."""
+        path = urlsplit(url).path
         started = time.perf_counter()
-        self.calls += 1
+        with self._count_lock:
+            self.calls += 1
         try:
             response = self.session.request(
                 method,
                 url,
                 params=params,
                 data=data,
-                headers=req_headers,
+                headers=dict(headers or {}),
                 timeout=self.timeout,
                 allow_redirects=False,
             )
@@ -182,43 +667,57 @@ class ProviderHTTP:
             raise ProviderUnavailable() from exc
         elapsed_ms = (time.perf_counter() - started) * 1000
         logger.info("%s %s %s -> %s in %.0f ms", self.name, method, path, response.status_code, elapsed_ms)
-        if response.status_code in allow_statuses or response.status_code < 300:
-            return response
-        raise self.error_for(response)
+        return response
 
-    def error_for(self, response: requests.Response) -> Exception:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        auth: Auth | None = None,
+        envelope: Envelope | None = None,
+    ) -> requests.Response:
+        """A call to `base_url + path` with the auth's headers (then `headers`); the 2xx response,
+        or the typed error (after one refresh and one more try on a 401, when the auth can)."""
+        auth = self.auth if auth is None else auth
+        envelope = self.envelope if envelope is None else envelope
+        url = f"{self.base_url}{path}"
+        data = dumps(json_body) if json_body is not None else None
+        base = {"Accept": "application/json"}
+        if data is not None:
+            base["Content-Type"] = "application/json"
+        for attempt in range(2):
+            sent = auth.headers(self)
+            response = self.send(
+                method, url, params=params, data=data, headers={**base, **sent, **(headers or {})}
+            )
+            if response.status_code != 401 or attempt or not auth.refresh(self, sent):
+                break
+            logger.info(
+                "%s %s %s -> 401: credentials refreshed, sending it once more", self.name, method, path
+            )
         status = response.status_code
-        request_id = response.headers.get("x-request-id")
-        if status in (401, 403):
+        if 200 <= status < 300:
+            return response
+        if status == 401 and auth.expired is not None:
+            logger.info("%s %s %s -> 401 again: the session is over", self.name, method, path)
+            raise auth.expired(status=status, request_id=response.headers.get("x-request-id"))
+        error = envelope.error(response)
+        if isinstance(error, ProviderAuthError):
             logger.error("%s rejected our credentials (status %s)", self.name, status)
-            return ProviderAuthError(status=status, request_id=request_id)
-        # 3xx (never followed), 408/429 (slow down, try again) and 5xx are "not now", not a refusal:
-        # their bodies are not messages meant for the customer.
-        if 300 <= status < 400 or status in (408, 429) or status >= 500:
-            return ProviderUnavailable(status=status, request_id=request_id)
-        message = self.message_from(response)
-        if status == 404:
-            return NotFound(message, status=status, request_id=request_id)
-        return ProviderRejected(message, status=status, request_id=request_id)
+        raise error
 
-    def message_from(self, response: requests.Response) -> str | None:
-        try:
-            body = loads(response.content)
-        except ValueError:
-            return None
-        if isinstance(body, dict):
-            for key in self.error_message_keys:
-                value = body.get(key)
-                if isinstance(value, str) and value.strip():
-                    return value.strip()[:300]
-        return None
+    def call(
+        self, method: str, path: str, *, envelope: Envelope | None = None, **kwargs: Any
+    ) -> tuple[Any, CaseInsensitiveDict[str]]:
+        """(the envelope's payload, the response headers)."""
+        envelope = self.envelope if envelope is None else envelope
+        response = self.request(method, path, envelope=envelope, **kwargs)
+        return envelope.payload(response), response.headers
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self.request(method, path, **kwargs)
-        if not response.content:
-            return {}
-        try:
-            return loads(response.content)
-        except ValueError as exc:
-            logger.warning("%s %s %s returned a body that is not JSON", self.name, method, path)
-            raise ProviderUnavailable() from exc
+        """The envelope's payload of one call."""
+        return self.call(method, path, **kwargs)[0]

@@ -1,4 +1,5 @@
-"""storefront.http.ProviderHTTP against a real HTTP server on 127.0.0.1.
+"""storefront.http.ProviderHTTP against a real HTTP server on 127.0.0.1, with static credentials
+and the plain JSON envelope (auth objects: test_http_auth.py; envelopes: test_envelopes.py).
 
 The server is scripted per path (a queue of answers, the last one repeats), counts the calls it
 receives, and records each request's method, headers, body and client port.
@@ -18,6 +19,7 @@ from decimal import Decimal
 
 import pytest
 
+from storefront.envelopes import PlainJSON
 from storefront.exceptions import (
     MSG_AUTH,
     MSG_NOT_FOUND,
@@ -27,7 +29,7 @@ from storefront.exceptions import (
     ProviderRejected,
     ProviderUnavailable,
 )
-from storefront.http import ProviderHTTP, RedactingFilter, dumps, loads, redact
+from storefront.http import ProviderHTTP, RedactingFilter, StaticHeaders, dumps, loads, redact
 from tests.fakes.scripted_server import Answer, ScriptedServer
 
 # --------------------------------------------------------------------------- the fake server
@@ -50,6 +52,8 @@ def other_server() -> Iterator[ScriptedServer]:
 def client_for(base_url: str, **kwargs) -> ProviderHTTP:
     kwargs.setdefault("timeout", (0.5, 0.3))
     kwargs.setdefault("name", "testprov")
+    kwargs.setdefault("auth", StaticHeaders())
+    kwargs.setdefault("envelope", PlainJSON())
     return ProviderHTTP(base_url=base_url, **kwargs)
 
 
@@ -251,7 +255,7 @@ def test_a_refusal_carries_the_providers_message_for_the_customer(server, http, 
 
 def test_a_refusal_message_may_come_from_another_configured_key(server):
     server.script("/cart/coupon", Answer(400, {"errors": "Minimum cart value is 499"}))
-    http = client_for(server.url, error_message_keys=("errors",))
+    http = client_for(server.url, envelope=PlainJSON(message_keys=("errors",)))
 
     with pytest.raises(ProviderRejected) as excinfo:
         http.json("POST", "/cart/coupon", json_body={})
@@ -304,12 +308,43 @@ def test_an_empty_200_is_an_empty_dict(server, http):
     assert http.json("DELETE", "/cart/lines/1") == {}
 
 
-def test_allowed_statuses_are_returned_not_raised(server, http):
-    server.script("/cart", Answer(404, {"message": "no cart"}))
+def test_request_returns_the_2xx_response_and_raises_for_the_rest(server, http):
+    server.script("/cart", Answer(200, {"id": "c1"}, headers={"Last-Modified": "Sat, 09 Mar 2024"}))
+    server.script("/gone", Answer(404, {"message": "no cart"}))
 
-    response = http.request("GET", "/cart", allow_statuses=(404,))
+    response = http.request("HEAD", "/cart")
 
-    assert response.status_code == 404
+    assert response.status_code == 200
+    assert response.headers["Last-Modified"] == "Sat, 09 Mar 2024"
+    with pytest.raises(NotFound):
+        http.request("GET", "/gone")
+
+
+def test_call_gives_the_payload_and_the_response_headers(server, http):
+    server.script("/cart", Answer(200, {"total": 10.5}, headers={"Last-Modified": "Sat, 09 Mar 2024"}))
+
+    payload, headers = http.call("GET", "/cart")
+
+    assert payload == {"total": Decimal("10.5")}
+    assert headers["last-modified"] == "Sat, 09 Mar 2024"
+
+
+def test_the_envelope_may_be_chosen_per_call(server, http):
+    server.script("/cart/coupon", Answer(400, {"errors": "Minimum cart value is 499"}))
+
+    with pytest.raises(ProviderRejected) as excinfo:
+        http.json("POST", "/cart/coupon", json_body={}, envelope=PlainJSON(message_keys=("errors",)))
+
+    assert excinfo.value.user_message == "Minimum cart value is 499"
+
+
+def test_every_call_is_counted(server, http):
+    server.script("/cart", Answer(200, {}))
+
+    http.json("GET", "/cart")
+    http.json("POST", "/cart", json_body={})
+
+    assert http.calls == 2
 
 
 # --------------------------------------------------------------------------- errors keep ids, never headers
@@ -317,7 +352,7 @@ def test_allowed_statuses_are_returned_not_raised(server, http):
 
 def test_errors_keep_request_id_and_status_but_no_header_values(server):
     server.script("/cart", Answer(422, {"message": "Coupon expired"}, headers={"X-Request-Id": "req-42"}))
-    http = client_for(server.url, default_headers={"Authorization": "Bearer sk_live_SECRET"})
+    http = client_for(server.url, auth=StaticHeaders({"Authorization": "Bearer sk_live_SECRET"}))
 
     with pytest.raises(ProviderRejected) as excinfo:
         http.json("POST", "/cart", json_body={}, headers={"X-Api-Key": "apikey-SECRET"})
@@ -348,14 +383,15 @@ def test_auth_and_unavailable_errors_keep_the_request_id(server, http):
 # --------------------------------------------------------------------------- the pooled session
 
 
-def test_default_headers_are_sent_on_every_call(server):
+def test_static_headers_are_sent_on_every_call(server):
     server.script("/cart", Answer(200, {}))
-    http = client_for(server.url, default_headers={"Authorization": "Bearer abc.def"})
+    http = client_for(server.url, auth=StaticHeaders.bearer("abc.def", {"x-currency-code": "INR"}))
 
     http.json("GET", "/cart")
     http.json("POST", "/cart", json_body={})
 
     assert [c.headers["authorization"] for c in server.calls] == ["Bearer abc.def"] * 2
+    assert all(c.headers["x-currency-code"] == "INR" for c in server.calls)
     assert all(c.headers["accept"] == "application/json" for c in server.calls)
 
 
@@ -399,7 +435,7 @@ CARD = "4111111111111111"
 def test_logs_of_a_call_never_contain_secrets(server, caplog):
     server.script("/orders", Answer(200, {"ok": True}))
     server.script("/fail", Answer(401, {"message": "bad token"}))
-    http = client_for(server.url, default_headers={"Authorization": "Bearer tok-SECRET-1"})
+    http = client_for(server.url, auth=StaticHeaders({"Authorization": "Bearer tok-SECRET-1"}))
     caplog.set_level(logging.DEBUG)
 
     http.json(

@@ -2,9 +2,10 @@
 
 The only module of the Fynd adapter that talks HTTP. Every call goes through
 `storefront.http.ProviderHTTP` (one pooled session per account and thread, the account's
-(connect, read) timeouts, retries only for GET/HEAD, Decimal JSON, no redirects). Each method
-returns the parsed JSON object (numbers with a fraction arrive as Decimal) or raises one of the
-typed errors of `storefront.exceptions`:
+(connect, read) timeouts, retries only for GET/HEAD, Decimal JSON, no redirects) with Fynd's static
+credentials (`StaticHeaders`) and Fynd's envelope (`storefront.envelopes.FyndEnvelope`), which map
+every answer once. Each method returns the parsed JSON object (numbers with a fraction arrive as
+Decimal) or raises one of the typed errors of `storefront.exceptions`:
 
 | what came back                                   | raised                                        |
 | ------------------------------------------------ | --------------------------------------------- |
@@ -34,19 +35,16 @@ path ids are quoted. Nothing that could apply twice is retried: ProviderHTTP ret
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from storefront.exceptions import (
-    NotFound,
-    ProviderAuthError,
-    ProviderRejected,
-    ProviderUnavailable,
-)
-from storefront.http import ProviderHTTP, loads
+from storefront.envelopes import MESSAGE_MAX, FyndEnvelope
+from storefront.exceptions import NotFound, ProviderAuthError, ProviderRejected
+from storefront.http import ProviderHTTP, StaticHeaders
 
 logger = logging.getLogger("storefront.providers.fynd")
 
@@ -61,9 +59,10 @@ DEFAULT_COUNTRY = "India"
 LOYALTY_POINTS_API = "points"
 LOYALTY_REDEEM_API = "redeem"
 
-# Statuses whose body is Fynd's answer to show (the rest are "not now" or auth, see http.py)
-_ANSWER_STATUSES = tuple(s for s in range(400, 500) if s not in (401, 403, 408, 429))
-_MESSAGE_MAX = 300
+# Answers that carry a cart report their problems inside it; the calls without one refuse with
+# `success: false` in a 200 (fynd.md §2)
+ENVELOPE = FyndEnvelope()
+ENVELOPE_OK = FyndEnvelope(refuse_unsuccessful=True)
 
 
 def auth_header(application_id: str, application_token: str) -> str:
@@ -78,28 +77,6 @@ def _flag(value: bool) -> str | None:
 def _params(**values: Any) -> dict[str, Any]:
     """Query parameters without the empty ones (None, "" and false flags)."""
     return {k: v for k, v in values.items() if v is not None and v != ""}
-
-
-def error_message(body: Any) -> str | None:
-    """Fynd's message from an error body, or None when it has none."""
-    if not isinstance(body, dict):
-        return None
-    for key in ("message", "error"):
-        value = body.get(key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()[:_MESSAGE_MAX]
-    errors = body.get("errors")
-    if isinstance(errors, list):
-        texts = [str(e).strip() for e in errors if isinstance(e, str | int) and str(e).strip()]
-        if texts:
-            return "; ".join(texts)[:_MESSAGE_MAX]
-    if isinstance(errors, str) and errors.strip():
-        return errors.strip()[:_MESSAGE_MAX]
-    # a field-validation map: {"payment_mode": ["Missing data for required field."]}
-    for value in body.values():
-        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-            return value[0].strip()[:_MESSAGE_MAX] or None
-    return None
 
 
 class FyndClient:
@@ -122,7 +99,8 @@ class FyndClient:
         self.http = http or ProviderHTTP(
             base_url=account.base_url,
             timeout=(account.connect_timeout, account.read_timeout),
-            default_headers=headers,
+            auth=StaticHeaders(headers),
+            envelope=ENVELOPE,
             name=f"fynd:{account.name}",
         )
 
@@ -135,7 +113,7 @@ class FyndClient:
             return {}
         return {"x-location-detail": json.dumps({"pincode": pincode, "country": self.country})}
 
-    def _send(
+    def call(
         self,
         method: str,
         path: str,
@@ -143,16 +121,24 @@ class FyndClient:
         params: Mapping[str, Any] | None = None,
         body: Any = None,
         pincode: str = "",
-    ):
-        try:
-            return self.http.request(
+        envelope: FyndEnvelope = ENVELOPE,
+    ) -> tuple[dict[str, Any], Mapping[str, str]]:
+        """One call; (JSON object, response headers) or a typed error."""
+        with self._staff_alert():
+            return self.http.call(
                 method,
                 path,
                 params=params or None,
                 json_body=body,
                 headers=self.location_header(pincode),
-                allow_statuses=_ANSWER_STATUSES,
+                envelope=envelope,
             )
+
+    @contextlib.contextmanager
+    def _staff_alert(self) -> Iterator[None]:
+        """Say which account's credentials Fynd refused (the customer sees MSG_AUTH)."""
+        try:
+            yield
         except ProviderAuthError:
             logger.error(
                 "Fynd refused the credentials of provider account %r (application %s): check "
@@ -162,47 +148,12 @@ class FyndClient:
             )
             raise
 
-    def call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        body: Any = None,
-        pincode: str = "",
-    ) -> tuple[dict[str, Any], Mapping[str, str]]:
-        """One call; (JSON object, response headers) or a typed error."""
-        response = self._send(method, path, params=params, body=body, pincode=pincode)
-        try:
-            data = loads(response.content) if response.content else {}
-        except ValueError as exc:
-            if response.status_code >= 400:
-                data = None
-            else:
-                logger.warning(
-                    "Fynd %s %s answered %s with a body that is not JSON", method, path, response.status_code
-                )
-                raise ProviderUnavailable(status=response.status_code) from exc
-        request_id = response.headers.get("x-request-id")
-        if response.status_code >= 400:
-            message = error_message(data)
-            if response.status_code == 404:
-                raise NotFound(message, status=404, request_id=request_id)
-            raise ProviderRejected(message, status=response.status_code, request_id=request_id)
-        if not isinstance(data, dict):
-            logger.warning("Fynd %s %s answered with JSON that is not an object", method, path)
-            raise ProviderUnavailable(status=response.status_code, request_id=request_id)
-        return data, response.headers
-
     def json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         return self.call(method, path, **kwargs)[0]
 
     def ok(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         """A call whose answer is not a cart: `success: false` is a refusal."""
-        data = self.json(method, path, **kwargs)
-        if data.get("success") is False:
-            raise ProviderRejected(error_message(data))
-        return data
+        return self.call(method, path, envelope=ENVELOPE_OK, **kwargs)[0]
 
     # ------------------------------------------------------------------ catalogue (fynd.md §8)
     def products(
@@ -260,11 +211,8 @@ class FyndClient:
 
     def cart_last_modified(self, cart_id: str) -> str | None:
         """HEAD detail: the cart's Last-Modified header, no body."""
-        response = self._send("HEAD", f"{CART}/detail", params={"id": cart_id})
-        if response.status_code == 404:
-            raise NotFound(status=404)
-        if response.status_code >= 400:
-            raise ProviderRejected(status=response.status_code)
+        with self._staff_alert():
+            response = self.http.request("HEAD", f"{CART}/detail", params={"id": cart_id})
         return response.headers.get("Last-Modified")
 
     def add_items(
@@ -331,7 +279,7 @@ class FyndClient:
     def update_meta(self, cart_id: str, body: dict[str, Any], *, buy_now: bool = False) -> dict[str, Any]:
         data = self.json("PUT", f"{CART}/meta", params=_params(id=cart_id, buy_now=_flag(buy_now)), body=body)
         if data.get("is_valid") is False or data.get("success") is False:
-            raise ProviderRejected(error_message(data))
+            raise ProviderRejected(ENVELOPE.message(data))
         return data
 
     # ------------------------------------------------------------------ addresses
@@ -371,5 +319,5 @@ class FyndClient:
     def shared_cart(self, token: str) -> dict[str, Any]:
         data = self.json("GET", f"{CART}/share-cart/{quote(token, safe='')}")
         if isinstance(data.get("error"), str) and data["error"].strip() and not data.get("cart"):
-            raise NotFound(data["error"].strip()[:_MESSAGE_MAX])
+            raise NotFound(data["error"].strip()[:MESSAGE_MAX])
         return data

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pytest
 
+from storefront.envelopes import FyndEnvelope
 from storefront.exceptions import (
     MSG_AUTH,
     MSG_UNAVAILABLE,
@@ -25,7 +26,7 @@ from storefront.exceptions import (
     ProviderUnavailable,
 )
 from storefront.models import ProviderAccount
-from storefront.providers.fynd.client import FyndClient, auth_header, error_message
+from storefront.providers.fynd.client import FyndClient, auth_header
 from tests.fakes.scripted_server import Answer, ScriptedServer
 
 APP_ID = "000000000000000000000001"
@@ -419,8 +420,21 @@ def test_rejected_credentials_are_an_auth_error_logged_for_staff(server, client,
         client.cart("c1")
 
     assert exc.value.user_message == MSG_AUTH
+    assert len(server.calls) == 1  # static credentials: nothing to refresh, nothing to retry
     assert "application_token" in caplog.text and "fynd-test" in caplog.text
     assert APP_TOKEN not in caplog.text
+
+
+def test_head_with_refused_credentials_is_an_auth_error_logged_for_staff(server, client, caplog):
+    server.script(f"{CART}/detail", Answer(401, b""), method="HEAD")
+
+    with (
+        caplog.at_level(logging.ERROR, logger="storefront.providers.fynd"),
+        pytest.raises(ProviderAuthError),
+    ):
+        client.cart_last_modified("c1")
+
+    assert "fynd-test" in caplog.text
 
 
 def test_a_4xx_carries_fynds_message(server, client):
@@ -540,4 +554,4 @@ def test_too_many_requests_is_unavailable_not_a_refusal(server, client):
     ],
 )
 def test_error_message_reading(body, message):
-    assert error_message(body) == message
+    assert FyndEnvelope().message(body) == message
