@@ -48,6 +48,7 @@ from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from urllib3.util.retry import Retry
 
+from . import crypto
 from .exceptions import (
     NotFound,
     ProviderAuthError,
@@ -505,7 +506,10 @@ class OAuthPasswordGrant:
         entry = cache.get(self._token_key)
         if not isinstance(entry, dict):
             return None
-        token = entry.get("access_token")
+        try:  # encrypted at rest in the shared cache (Redis in production), like all credentials
+            token = crypto.decrypt(entry.get("sealed", "")).get("access_token")
+        except (crypto.CredentialsUnreadable, TypeError, ValueError):
+            return None
         if not isinstance(token, str) or not token or token == stale:
             return None
         return token if entry.get("refresh_at", 0) > self.clock() else None
@@ -563,7 +567,7 @@ class OAuthPasswordGrant:
         refresh_at = now + max(lifetime - self.skew, lifetime / 2)
         cache.set(
             self._token_key,
-            {"access_token": token, "refresh_at": refresh_at},
+            {"sealed": crypto.encrypt({"access_token": token}), "refresh_at": refresh_at},
             timeout=max(1, math.ceil(refresh_at - now)),
         )
         return token

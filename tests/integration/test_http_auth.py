@@ -534,6 +534,15 @@ def test_the_token_is_shared_by_every_client_of_the_account(upstream):
     assert len(upstream.calls_to("/oauth/token")) == 1
 
 
+def test_the_cached_token_is_encrypted_at_rest(upstream):
+    grant = oauth(upstream)
+    service_http(upstream, grant).json("GET", BALANCE)
+
+    entry = cache.get(grant._token_key)
+    assert entry is not None and "tok-SECRET" not in repr(entry)
+    assert len(upstream.calls_to("/oauth/token")) == 1
+
+
 def test_ten_threads_without_a_token_make_one_token_call(upstream):
     upstream.token_delay = 0.3
     http = service_http(upstream)
