@@ -25,6 +25,7 @@ from storefront.htmx import (
 )
 from storefront.money import format_inr
 from storefront.providers.types import Address, Cart, CartMeta, OrderType
+from storefront.urlcache import reverse_once
 
 from . import forms, selectors, services
 from .page_context import CHECKOUT_PARTIALS, CHECKOUT_TEMPLATE, checkout_context
@@ -45,7 +46,7 @@ CART_PARTIALS_WITHOUT_META = tuple(p for p in CART_PARTIALS if p != "cart-meta")
 
 def _on_checkout(request) -> bool:
     current = request.htmx.current_url_abs_path or "" if request.htmx else ""
-    return current.startswith(reverse("checkout"))
+    return current.startswith(reverse_once("checkout"))
 
 
 def _cart_fragments(
@@ -88,7 +89,7 @@ def _mutate(
     """Bind, run, answer. An error is shown in place: beside the line (keyed by line id) or the
     form (keyed by `error_key`, the data-action), and nothing changes."""
     cs = CartSession.of(request)
-    back = safe_next(request, default_next or reverse("carts:cart"))
+    back = safe_next(request, default_next or reverse_once("carts:cart"))
     if not form.is_valid():
         _, error = forms.first_error(form)
     else:
