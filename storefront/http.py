@@ -689,7 +689,8 @@ class ProviderHTTP:
         auth = self.auth if auth is None else auth
         envelope = self.envelope if envelope is None else envelope
         url = f"{self.base_url}{path}"
-        data = dumps(json_body) if json_body is not None else None
+        # bytes, so http.client sends headers and body in one packet (no Nagle/delayed-ACK stall)
+        data = dumps(json_body).encode() if json_body is not None else None
         base = {"Accept": "application/json"}
         if data is not None:
             base["Content-Type"] = "application/json"
