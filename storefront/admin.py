@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from . import ledger
+from .breaker import Breaker
 from .crypto import CredentialsUnreadable
 from .exceptions import StorefrontError
 from .models import PUBLIC_KEYS, REQUIRED_KEYS, OrderAttempt, ProviderAccount, ShopperLink
@@ -84,10 +85,18 @@ class ProviderAccountForm(forms.ModelForm):
 @admin.register(ProviderAccount)
 class ProviderAccountAdmin(admin.ModelAdmin):
     form = ProviderAccountForm
-    list_display = ["name", "kind", "base_url", "active_for_shop", "active_for_vouchers", "updated_at"]
+    list_display = [
+        "name",
+        "kind",
+        "base_url",
+        "active_for_shop",
+        "active_for_vouchers",
+        "breaker",
+        "updated_at",
+    ]
     list_filter = ["kind", "active_for_shop", "active_for_vouchers"]
-    readonly_fields = ["active_for_shop", "active_for_vouchers", "masked"]
-    actions = ["activate"]
+    readonly_fields = ["active_for_shop", "active_for_vouchers", "masked", "breaker"]
+    actions = ["activate", "close_breaker"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         # The credential fields are added by the form's __init__, not by the model. Without this,
@@ -100,8 +109,23 @@ class ProviderAccountAdmin(admin.ModelAdmin):
         return [
             (None, {"fields": ["kind", "name", "base_url", "connect_timeout", "read_timeout"]}),
             ("Credentials (write-only)", {"fields": [*CREDENTIAL_KEYS, "clear_credentials"]}),
-            ("Status", {"fields": ["active_for_shop", "active_for_vouchers", "masked"]}),
+            ("Status", {"fields": ["active_for_shop", "active_for_vouchers", "masked", "breaker"]}),
         ]
+
+    @admin.display(description="circuit breaker")
+    def breaker(self, obj):
+        """The account's breaker (storefront.breaker): closed, open (calls fail fast), half-open."""
+        if obj is None or not obj.pk:
+            return "-"
+        if obj.kind == "local":
+            return "none (no remote calls)"
+        return Breaker.for_account(obj).status().describe()
+
+    @admin.action(description="Close the circuit breaker of the selected accounts (let calls through now)")
+    def close_breaker(self, request, queryset):
+        for account in queryset:
+            Breaker.for_account(account).reset()
+            self.message_user(request, f"{account.name}: circuit breaker closed")
 
     @admin.display(description="stored credentials")
     def masked(self, obj):

@@ -49,6 +49,20 @@ class ProviderUnavailable(ProviderError):
     status = 503
 
 
+class ProviderNotCalled(ProviderUnavailable):
+    """The call was not made at all, so nothing happened upstream: the provider's circuit breaker
+    is open (storefront.breaker), or the request's deadline is spent (storefront.deadline). An
+    order attempt that ends here was not placed (storefront.ledger marks it failed)."""
+
+
+class CircuitOpen(ProviderNotCalled):
+    """The provider failed repeatedly and is resting (storefront.breaker): fail fast."""
+
+
+class DeadlineExceeded(ProviderNotCalled):
+    """This request has used up its time for upstream calls (storefront.deadline)."""
+
+
 class ProviderAuthError(ProviderError):
     """401/403 from the provider: our credentials are wrong or expired (a staff problem)."""
 

@@ -15,6 +15,13 @@ What the base keeps for everyone: a pooled `requests.Session` per account and th
 something is never sent twice by us), no redirects, Decimal JSON (`loads`/`dumps`), a `calls`
 counter, and log lines that never carry a secret (`redact`, `RedactingFilter`).
 
+Inside a storefront request every call also keeps to the request's deadline (storefront.deadline:
+the account's read timeout, counted from the start of the request, for all its calls together):
+each attempt's timeouts are cut to what is left, a retry starts only while time is left, and a call
+with no time left is not made (`DeadlineExceeded`). An account's `breaker` (storefront.breaker)
+is asked before each call (`CircuitOpen` while it is open) and told how it went: a timeout, a
+connection failure or a 5xx is a failure; any other answer is a success.
+
 A 401 goes to the auth object: if it can refresh (a new token), the call is sent once more with
 the new credentials; a 401 again is `auth.expired` (`ProviderSessionExpired` for a shopper's token)
 or, for our own credentials, `ProviderAuthError` from the envelope. A 401 means nothing was done
@@ -46,10 +53,14 @@ import requests
 from django.core.cache import cache
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
+from urllib3 import exceptions as urllib3_exceptions
 from urllib3.util.retry import Retry
+from urllib3.util.timeout import Timeout
 
-from . import crypto
+from . import crypto, deadline
+from .breaker import Breaker
 from .exceptions import (
+    DeadlineExceeded,
     NotFound,
     ProviderAuthError,
     ProviderError,
@@ -576,6 +587,52 @@ class OAuthPasswordGrant:
 # ============================================================================ the base
 
 
+def _timed_out(exc: requests.RequestException) -> bool:
+    """A timeout, however requests reports it (a GET's read timeout, which the session's Retry
+    saw, arrives as a ConnectionError around urllib3's MaxRetryError)."""
+    if isinstance(exc, requests.Timeout):
+        return True
+    reason = getattr(exc.args[0] if exc.args else None, "reason", None)
+    return isinstance(reason, urllib3_exceptions.TimeoutError)
+
+
+class _DeadlineTimeout(Timeout):
+    """The account's (connect, read) timeouts, cut to what is left of the request's deadline.
+    urllib3 clones the timeout for every attempt (retries included), so each attempt gets what is
+    left at its own start, and `total` bounds connect and read together."""
+
+    def __init__(self, connect: float, read: float, budget: float):
+        super().__init__(connect=connect, read=read)
+        self.budget = budget
+
+    def clone(self) -> Timeout:
+        left = deadline.remaining(self.budget)
+        if left is None:
+            return Timeout(connect=self._connect, read=self._read)
+        left = max(left, 0.001)  # spent: the attempt times out at once
+        connect = self._connect if isinstance(self._connect, int | float) else left
+        read = self._read if isinstance(self._read, int | float) else left
+        return Timeout(connect=min(connect, left), read=min(read, left), total=left)
+
+
+class _DeadlineRetry(Retry):
+    """urllib3's Retry that also stops once the request's deadline would pass during the backoff
+    (or leave too little for another attempt)."""
+
+    budget: float = 0.0
+
+    def new(self, **kw: Any) -> _DeadlineRetry:
+        retry = super().new(**kw)
+        retry.budget = self.budget
+        return retry
+
+    def is_exhausted(self) -> bool:
+        if super().is_exhausted():
+            return True
+        left = deadline.remaining(self.budget) if self.budget else None
+        return left is not None and left - self.get_backoff_time() < deadline.MIN_CALL_SECONDS
+
+
 class ProviderHTTP:
     """HTTP for one provider account. Thread-safe: each thread gets its own pooled Session.
 
@@ -594,6 +651,7 @@ class ProviderHTTP:
         envelope: Envelope,
         retries: int = 2,
         name: str = "provider",
+        breaker: Breaker | None = None,
     ):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -601,6 +659,7 @@ class ProviderHTTP:
         self.envelope = envelope
         self.retries = retries
         self.name = name
+        self.breaker = breaker
         self._local = threading.local()
         self._count_lock = threading.Lock()
         self.calls = 0
@@ -618,7 +677,7 @@ class ProviderHTTP:
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
-            retry = Retry(
+            retry = _DeadlineRetry(
                 total=self.retries,
                 connect=self.retries,
                 # a read timeout is not retried: the provider is slow, and waiting 3× the read
@@ -631,6 +690,7 @@ class ProviderHTTP:
                 raise_on_status=False,
                 respect_retry_after_header=False,
             )
+            retry.budget = self.timeout[1]
             adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=retry)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
@@ -650,6 +710,8 @@ class ProviderHTTP:
         session's retries for GET/HEAD, transport failures as ProviderUnavailable, one log line.
         No auth and no envelope: `request` adds those (a token endpoint uses this directly)."""
         path = urlsplit(url).path
+        timeout, cut = self._call_timeout(method, path)
+        ticket = self.breaker.before_call() if self.breaker else None
         started = time.perf_counter()
         with self._count_lock:
             self.calls += 1
@@ -660,18 +722,40 @@ class ProviderHTTP:
                 params=params,
                 data=data,
                 headers=dict(headers or {}),
-                timeout=self.timeout,
+                timeout=timeout,
                 allow_redirects=False,
             )
-        except requests.Timeout as exc:
-            logger.warning("%s %s %s timed out", self.name, method, path)
-            raise ProviderUnavailable() from exc
         except requests.RequestException as exc:
-            logger.warning("%s %s %s failed: %s", self.name, method, path, type(exc).__name__)
+            timed_out = _timed_out(exc)
+            if timed_out:
+                logger.warning("%s %s %s timed out", self.name, method, path)
+            else:
+                logger.warning("%s %s %s failed: %s", self.name, method, path, type(exc).__name__)
+            if self.breaker:
+                # a call the request's own deadline cut short is not held against the provider
+                (self.breaker.release if timed_out and cut else self.breaker.failure)(ticket)
             raise ProviderUnavailable() from exc
+        except BaseException:
+            if self.breaker:
+                self.breaker.release(ticket)
+            raise
+        if self.breaker:
+            (self.breaker.failure if response.status_code >= 500 else self.breaker.success)(ticket)
         elapsed_ms = (time.perf_counter() - started) * 1000
         logger.info("%s %s %s -> %s in %.0f ms", self.name, method, path, response.status_code, elapsed_ms)
         return response
+
+    def _call_timeout(self, method: str, path: str) -> tuple[tuple[float, float] | Timeout, bool]:
+        """The timeouts of the next call and whether the request's deadline cut its read timeout
+        below half the account's. Outside a request: the account's own (connect, read)."""
+        read = self.timeout[1]
+        left = deadline.remaining(read)
+        if left is None:
+            return self.timeout, False
+        if left < deadline.MIN_CALL_SECONDS:
+            logger.warning("%s %s %s not sent: the request's deadline is spent", self.name, method, path)
+            raise DeadlineExceeded()
+        return _DeadlineTimeout(self.timeout[0], read, budget=read), left < read / 2
 
     def request(
         self,

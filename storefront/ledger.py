@@ -5,6 +5,7 @@ then settles it from the answer:
 
     pending ──send ok──▶ placed
        │ ──refused (ProviderRejected, CheckoutChanged, …)──▶ failed   (the same key may try again)
+       │ ──not sent (breaker open, deadline spent)──▶ failed
        └──no answer (timeout, dropped connection, 5xx, unreadable body)──▶ unknown
 
 An unknown attempt is never sent again. `reconcile` asks the provider what happened (each provider
@@ -28,7 +29,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .exceptions import ProviderError, ProviderRejected, ProviderUnavailable, StorefrontError
+from .exceptions import (
+    ProviderError,
+    ProviderNotCalled,
+    ProviderRejected,
+    ProviderUnavailable,
+    StorefrontError,
+)
 from .models import OrderAttempt
 from .providers.base import Resolution
 
@@ -125,6 +132,10 @@ def place_once(
     row.save(update_fields=["sent_at", "updated_at"])
     try:
         sent = send(row)
+    except ProviderNotCalled as exc:
+        # the breaker was open or the deadline spent: the order never left, so it was not placed
+        _mark(row, State.FAILED, note=f"not sent: {type(exc).__name__}")
+        raise
     except ProviderUnavailable as exc:
         _mark(row, State.UNKNOWN, note=f"no answer: {type(exc.__cause__ or exc).__name__}")
         logger.error("order attempt %s: no answer from the provider, outcome unknown", row.reference)

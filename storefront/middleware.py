@@ -1,10 +1,24 @@
-"""Per-request resolution of the active provider, as django-oscar resolves `request.strategy`."""
+"""Per-request set-up: the request's deadline for upstream calls, and the active provider resolved
+once, as django-oscar resolves `request.strategy`."""
 
 from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
+from . import deadline
 from .providers import get_shop_provider
+
+
+class RequestDeadlineMiddleware:
+    """Every upstream call this request makes shares one deadline (storefront.deadline), counted
+    from here: first in MIDDLEWARE, so the time other middleware takes counts too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with deadline.request_scope():
+            return self.get_response(request)
 
 
 class ShopMiddleware:

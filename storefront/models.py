@@ -46,6 +46,16 @@ PUBLIC_KEYS = {
 }
 
 
+def default_connect_timeout() -> float:
+    """A new account's connect timeout: settings.PROVIDER_TIMEOUT (PROVIDER_CONNECT_TIMEOUT)."""
+    return float(settings.PROVIDER_TIMEOUT[0])
+
+
+def default_read_timeout() -> float:
+    """A new account's read timeout: settings.PROVIDER_TIMEOUT (PROVIDER_READ_TIMEOUT)."""
+    return float(settings.PROVIDER_TIMEOUT[1])
+
+
 def mask(value: str) -> str:
     if not value:
         return ""
@@ -76,8 +86,8 @@ class ProviderAccount(models.Model):
     credentials_encrypted = models.TextField(blank=True, editable=False)
     active_for_shop = models.BooleanField(default=False)
     active_for_vouchers = models.BooleanField(default=False)
-    connect_timeout = models.FloatField(default=3.05, validators=[MinValueValidator(0.1)])
-    read_timeout = models.FloatField(default=10.0, validators=[MinValueValidator(0.1)])
+    connect_timeout = models.FloatField(default=default_connect_timeout, validators=[MinValueValidator(0.1)])
+    read_timeout = models.FloatField(default=default_read_timeout, validators=[MinValueValidator(0.1)])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -14,6 +14,8 @@ env = environ.Env(
     SECURE_HSTS_SECONDS=(int, 60 * 60 * 24 * 365),
     PROVIDER_CONNECT_TIMEOUT=(float, 3.05),
     PROVIDER_READ_TIMEOUT=(float, 10.0),
+    PROVIDER_BREAKER_FAILURES=(int, 5),
+    PROVIDER_BREAKER_COOLDOWN=(float, 30.0),
     CATALOGUE_CACHE_SECONDS=(int, 60),
     LOG_LEVEL=(str, "INFO"),
 )
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "storefront.middleware.RequestDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -154,8 +157,15 @@ STORAGES = {
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 30
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Outbound calls to providers: (connect, read) seconds, overridable per account.
+# Outbound calls to providers: (connect, read) seconds, the defaults of a new provider account
+# (each account may override them). All the calls of one storefront request share one deadline of
+# the account's read timeout (storefront.deadline).
 PROVIDER_TIMEOUT = (env("PROVIDER_CONNECT_TIMEOUT"), env("PROVIDER_READ_TIMEOUT"))
+# Circuit breaker per provider account (storefront.breaker): after this many consecutive failures
+# (timeouts, connection errors, 5xx) calls fail fast for the cool-down, then one probe goes through.
+# 0 switches breakers off. The state is in the cache: use Redis with several processes.
+PROVIDER_BREAKER_FAILURES = env("PROVIDER_BREAKER_FAILURES")
+PROVIDER_BREAKER_COOLDOWN = env("PROVIDER_BREAKER_COOLDOWN")
 CATALOGUE_CACHE_SECONDS = env("CATALOGUE_CACHE_SECONDS")
 
 # The store itself (local provider): its GST registration state and delivery charge.

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from django.db import connection
+import logging
+
+from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -13,7 +15,10 @@ from carts.forms import CheckDeliveryForm
 from carts.session import CartSession
 
 from .exceptions import NotFound, StorefrontError
+from .health import HEALTH_ORDER, provider_health
 from .htmx import HtmxHttpRequest, add_error
+
+logger = logging.getLogger("storefront")
 
 PER_PAGE = 12
 
@@ -106,10 +111,20 @@ def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request) -> JsonResponse:
+    """The app and its database, and apart from them each active provider's state from its circuit
+    breaker (storefront.breaker; no upstream call is made): ok, degraded (failing, or its
+    cool-down is over and the next call probes it) or down (open: calls fail fast). 200 while the
+    app and the database serve, whatever the providers say; 503 when the database is unreachable."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # noqa: BLE001 - any database failure means unhealthy
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return JsonResponse({"status": "error", "app": "ok", "database": "unreachable"}, status=503)
+    try:
+        providers = provider_health()
+    except DatabaseError:  # e.g. a database not migrated yet: the app answers, providers unknown
+        logger.exception("healthz: the provider accounts could not be read")
+        return JsonResponse({"status": "degraded", "app": "ok", "database": "ok", "providers": "unreadable"})
+    worst = max((p["state"] for p in providers.values()), key=HEALTH_ORDER.index, default="ok")
+    return JsonResponse({"status": worst, "app": "ok", "database": "ok", "providers": providers})

@@ -42,6 +42,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from storefront.breaker import Breaker
 from storefront.envelopes import MESSAGE_MAX, FyndEnvelope
 from storefront.exceptions import NotFound, ProviderAuthError, ProviderRejected
 from storefront.http import ProviderHTTP, StaticHeaders
@@ -102,6 +103,9 @@ class FyndClient:
             auth=StaticHeaders(headers),
             envelope=ENVELOPE,
             name=f"fynd:{account.name}",
+            breaker=Breaker.for_account(
+                account, probe_hold=account.connect_timeout + account.read_timeout + 2
+            ),
         )
 
     def __repr__(self) -> str:  # never the token
