@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from storefront.exceptions import NotFound, ProviderError, StorefrontError
 from storefront.htmx import (
+    LAYOUT,
     HtmxHttpRequest,
     add_error,
     cart_changed,
@@ -32,6 +33,7 @@ from .page_context import CHECKOUT_PARTIALS, CHECKOUT_TEMPLATE, checkout_context
 from .session import CartSession
 
 CART_TEMPLATE = "carts/cart.html"
+PRODUCT_TEMPLATE = "storefront/product_detail.html"  # add-to-cart answers into its #add-status
 CART_PARTIALS = (
     "cart-lines",
     "price-breakup",
@@ -68,9 +70,7 @@ def _cart_fragments(
 def _unavailable(request) -> HttpResponse:
     if request.htmx:
         # nothing to swap in place; the message goes out of band (htmx still applies OOB parts)
-        response = render_fragments(
-            request, "partials/messages.html", (), {"oob": True}, status=503, with_messages=False
-        )
+        response = render_fragments(request, LAYOUT, (), {}, status=503)
         response["HX-Reswap"] = "none"
         return response
     return render(request, "unavailable.html", status=503)
@@ -142,15 +142,13 @@ def cart_badge(request: HtmxHttpRequest) -> HttpResponse:
         count = selectors.cart_count(cs=cs)
     except StorefrontError:
         count = cs.count
-    return render(request, "partials/cart_badge.html", {"cart_count": count})
+    return render(request, f"{LAYOUT}#cart-badge", {"cart_count": count})
 
 
-def _add_status(request, cart: Cart, *, status: int = 200, errors=None) -> HttpResponse:
+def _add_status(request, cart: Cart | None, *, status: int = 200, errors=None) -> HttpResponse:
     # product pages show the outcome next to the button
-    context = {"cart": cart, "errors": [e for e in (errors or {}).values() if e]}
-    return render_fragments(
-        request, "partials/add_status.html", (), context, status=status, with_messages=False
-    )
+    context = {"added": cart, "add_errors": [e for e in (errors or {}).values() if e]}
+    return render(request, f"{PRODUCT_TEMPLATE}#add-status", context, status=status)
 
 
 @require_POST
@@ -196,7 +194,7 @@ def buy_now(request: HtmxHttpRequest) -> HttpResponse:
         messages.error(request, forms.first_error(form)[1])
     back = safe_next(request, reverse("carts:cart"))
     if request.htmx:
-        return render_fragments(request, "partials/add_status.html", (), {}, status=422, with_messages=False)
+        return _add_status(request, None, status=422)
     return redirect_303(back)
 
 

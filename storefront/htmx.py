@@ -8,15 +8,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template import RequestContext
-from django.template.loader import get_template
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
 from .exceptions import MSG_UNEXPECTED, ProviderAuthError, ProviderUnavailable, StorefrontError
+from .templating import render_targets
 
 logger = logging.getLogger("storefront")
+
+LAYOUT = "base.html"  # every page extends it; its blocks are the fragments all pages share
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -26,33 +27,23 @@ class HtmxHttpRequest(HttpRequest):
 def render_fragments(
     request: HttpRequest,
     template: str,
-    partials: Iterable[str],
+    targets: Iterable[str],
     context: Mapping[str, Any],
     *,
     status: int = 200,
     with_messages: bool = True,
 ) -> HttpResponse:
-    """Render `template#partial` for each name: the first is the swap target, the rest go out
-    of band (the partials add hx-swap-oob when `oob` is true). Pending messages go out of band too.
+    """Render the blocks of `template` named after each target id (`cart-lines` is
+    `{% block cart_lines %}`): the first is the swap target, the rest go out of band (each block
+    adds hx-swap-oob when `oob` is true). Pending messages go out of band too, from the layout's
+    `messages` block; with no targets, the messages are all there is.
 
-    All parts share one RequestContext, so the context processors run once per response, not
-    once per part."""
-    if partials:
-        parts = [(get_template(f"{template}#{name}"), {"oob": i > 0}) for i, name in enumerate(partials)]
-    else:  # a whole small template, rendered as the caller's context says
-        parts = [(get_template(template), {})]
+    All parts share one context, built once for the response, so the context processors run
+    once, not once per part."""
+    parts = [(template, target, {"oob": i > 0}) for i, target in enumerate(targets)]
     if with_messages:
-        parts.append((get_template("partials/messages.html"), {"oob": True}))
-    # One bind for the whole response: binding runs the context processors, so every part
-    # rendered inside it shares their output (Template.render sees the bound context and does
-    # not bind again).
-    request_context = RequestContext(request, dict(context))
-    body = []
-    with request_context.bind_template(parts[0][0].template):
-        for tmpl, extra in parts:
-            with request_context.push(extra):
-                body.append(tmpl.template.render(request_context))
-    return HttpResponse("".join(body), status=status)
+        parts.append((LAYOUT, "messages", {"oob": True}))
+    return HttpResponse(render_targets(request, parts, context), status=status)
 
 
 def safe_next(request: HttpRequest, default: str) -> str:

@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
-    "template_partials.apps.SimpleAppConfig",
     "storefront",
     "storefront.providers.local.apps.LocalShopConfig",
     "storefront.providers.fynd.apps.FyndShopConfig",
@@ -66,36 +65,36 @@ MIDDLEWARE = [
 ROOT_URLCONF = "storefront.urls"
 WSGI_APPLICATION = "storefront.wsgi.application"
 
-_loaders = [
-    "django.template.loaders.filesystem.Loader",
-    "django.template.loaders.app_directories.Loader",
-]
+# Storefront pages are Jinja2 (storefront/templating.py: Django's own backend, one context and one
+# CSRF token per response, htmx fragments as blocks of the page template). Django admin, form
+# widgets and django.contrib stay on Django templates (the second engine, app directories only).
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "NAME": "jinja2",
+        "BACKEND": "storefront.templating.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "storefront.templating.environment",
+            "context_processors": [
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "storefront.context_processors.storefront",
+            ],
+        },
+    },
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "storefront.context_processors.storefront",
-            ],
-            "builtins": [
-                "template_partials.templatetags.partials",
-                "storefront.templatetags.money",
-                "storefront.templatetags.storefront_tags",
-                "django.templatetags.static",
             ],
             "debug": DEBUG,
-            "loaders": [
-                (
-                    "template_partials.loader.Loader",
-                    _loaders if DEBUG else [("django.template.loaders.cached.Loader", _loaders)],
-                )
-            ],
         },
-    }
+    },
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
