@@ -8,7 +8,7 @@ PORT   ?= 8000
 # `make run` is the local demo: debug on unless the environment or .env says otherwise.
 RUN_ENV := DEBUG=$${DEBUG:-True}
 
-.PHONY: run test bench install install-test chromium lint migrate seed clean
+.PHONY: run test bench install install-test chromium wrk lint migrate seed clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
@@ -31,6 +31,13 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# Debian's wrk drives `make bench` (an HTTP load generator in C: it leaves the CPUs to the server).
+wrk:
+	@if [ ! -x /usr/bin/wrk ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
+	fi
+
 migrate: install
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 
@@ -44,7 +51,7 @@ test: install-test
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
-bench: install-test
+bench: install wrk
 	$(PY) benchmarks/run.py
 
 lint: install-test
