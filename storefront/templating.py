@@ -10,7 +10,8 @@ What the stock backend does not do, and this one does:
 - htmx fragments are blocks of the page template (`jinja2-fragments`), named after their target
   with `-` as `_` (`#cart-lines` is `{% block cart_lines %}`);
 - the templates' own indentation is dropped when they are compiled: a run of whitespace that spans
-  a line becomes one newline (HTML renders it the same; values from the context are never touched).
+  a line becomes one newline, and none between tags inside `{% spaceless %}` (values from the
+  context are never touched).
 
 Django admin, form widgets and everything in django.contrib stay on the DjangoTemplates engine.
 """
@@ -77,18 +78,52 @@ def date(value: Any, arg: str | None = None) -> str:
 # ------------------------------------------------------------------------------ compile time
 
 _LINE_SPANNING_SPACE = re.compile(r"[ \t\r\f\v]*\n\s*")
+_BETWEEN_TAGS = re.compile(r">\s+<")
+_BEFORE_TAG = re.compile(r"^\n(?=<)")
+_AFTER_TAG = re.compile(r"(?<=>)\n$")
 
 
 class CollapseWhitespace(Extension):
-    """Every run of whitespace in a template's own text that spans a line becomes one newline.
-    Only template text is touched (never a value from the context), at compile time, so a page
-    renders the same and costs nothing more; the templates have no `<pre>`."""
+    """Whitespace in the templates' own text, trimmed at compile time (never a value from the
+    context, and nothing left to do per render):
+
+    - every run of whitespace that spans a line becomes one newline (HTML renders it the same;
+      the templates have no `<pre>`, and a `<textarea>`'s value comes from the context);
+    - between `{% spaceless %}` and `{% endspaceless %}` (like Django's tag, but at compile time)
+      that newline goes too where it separates two tags, a tag and a template tag, or two template
+      tags. Use it only
+      around markup whose containers are blocks, grids or flex boxes, where whitespace between
+      elements shows nothing (the cart lines, the header, the breakup rows)."""
 
     def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
-        for token in stream:
+        tokens = list(stream)
+        depth = 0
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            marker = _spaceless_marker(tokens, i)
+            if marker:
+                depth += marker
+                i += 3
+                continue
             if token.type == "data":
-                token = Token(token.lineno, "data", _LINE_SPANNING_SPACE.sub("\n", token.value))
+                value = _LINE_SPANNING_SPACE.sub("\n", token.value)
+                if depth > 0:
+                    value = "" if value == "\n" else value
+                    value = _AFTER_TAG.sub("", _BEFORE_TAG.sub("", _BETWEEN_TAGS.sub("><", value)))
+                token = Token(token.lineno, "data", value)
             yield token
+            i += 1
+
+
+def _spaceless_marker(tokens: list[Token], i: int) -> int:
+    """+1 at `{% spaceless %}`, -1 at `{% endspaceless %}`, else 0."""
+    if tokens[i].type != "block_begin" or i + 2 >= len(tokens):
+        return 0
+    name, end = tokens[i + 1], tokens[i + 2]
+    if name.type != "name" or end.type != "block_end":
+        return 0
+    return {"spaceless": 1, "endspaceless": -1}.get(name.value, 0)
 
 
 def environment(**options: Any) -> jinja2.Environment:

@@ -95,3 +95,18 @@ def test_dates_show_in_the_shop_s_time_zone():
     when = dt.datetime(2026, 1, 31, 20, 0, tzinfo=dt.UTC)  # 1 Feb, 01:30 in India
 
     assert _engine().from_string('{{ when|date("j M, H:i") }}').render({"when": when}) == "1 Feb, 01:30"
+
+
+def test_spaceless_drops_the_newlines_between_tags_but_not_within_text():
+    template = _engine().from_string(
+        "{% spaceless %}\n<ul>\n  {% for x in xs %}\n  <li>{{ x }}</li>\n  {% endfor %}\n</ul>\n"
+        "<p>Delivery to <b>{{ pin }}</b>\n  between <b>1</b> and <b>2</b></p>\n{% endspaceless %}\n<p>\n</p>"
+    )
+
+    html = template.render({"xs": ["a\n  b", "c"], "pin": "560001"})
+
+    assert html == (
+        "<ul><li>a\n  b</li><li>c</li></ul>"  # the value's own whitespace stays
+        "<p>Delivery to <b>560001</b>\nbetween <b>1</b> and <b>2</b></p>"  # words keep a space
+        "\n<p>\n</p>"  # outside spaceless only the indentation goes
+    )
