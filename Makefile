@@ -8,7 +8,7 @@ PORT   ?= 8000
 # `make run` is the local demo: debug on unless the environment or .env says otherwise.
 RUN_ENV := DEBUG=$${DEBUG:-True}
 
-.PHONY: run test bench install install-test chromium wrk lint migrate seed clean
+.PHONY: run test bench loadtest install install-test install-load chromium wrk lint migrate seed clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
@@ -21,7 +21,13 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PIP) install --quiet -e '.[test]'
 	touch $@
 
+# the load test runs the fake Fynd server from tests/fakes/, which needs the test extras (pytest)
+$(VENV)/.installed-load: $(VENV)/.installed-test pyproject.toml
+	$(PIP) install --quiet -e '.[load]'
+	touch $@
+
 install: $(VENV)/.installed
+install-load: $(VENV)/.installed-load
 install-test: $(VENV)/.installed-test chromium
 
 # Debian's chromium for the browser tests (Playwright drives it; no browser download).
@@ -54,8 +60,15 @@ test: install-test
 bench: install wrk
 	$(PY) benchmarks/run.py
 
+# Locust against gunicorn on PostgreSQL and Redis (127.0.0.1:5432 user postgres, 127.0.0.1:6379):
+# the local store, then the fake Fynd server at 80 ms. CI runs `make loadtest USERS=10 DURATION=10`.
+USERS    ?= 100
+DURATION ?= 60
+loadtest: install-load
+	$(PY) loadtest/run.py --users $(USERS) --duration $(DURATION)
+
 lint: install-test
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .
 
 clean:
-	rm -rf $(VENV) staticfiles test-output bench-output .pytest_cache
+	rm -rf $(VENV) staticfiles test-output bench-output loadtest-output .pytest_cache

@@ -44,6 +44,9 @@ the answer is replaced by the fault: commit-then-fail with ``status`` (a 5xx), `
 (``malformed`` and ``delay`` work too). Faults are matched in the order they were scripted.
 `fail_next(path, status=500, body=None, delay=0.0, *, method=None, headers=None, times=1)` is the older
 spelling: a ``status`` fault, or a ``delay`` one when `status` is None.
+
+`latency` (seconds, default 0) delays every answer, faulted or not, outside the server's lock: a remote
+provider's round trip, for load tests (`make loadtest` runs the fake Fynd server at 80 ms).
 """
 
 from __future__ import annotations
@@ -250,6 +253,7 @@ class FakeServer:
         self.calls: list[Call] = []
         self.errors: list[str] = []  # tracebacks of bugs in the fake itself (answered as 500)
         self.connections = 0
+        self.latency = 0.0  # seconds every answer waits first (module doc)
         self._faults: list[Fault] = []
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = [
             (method, re.compile(pattern), getattr(self, name)) for method, pattern, name in self._class_routes
@@ -492,6 +496,7 @@ class FakeServer:
         raw = handler.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in handler.headers.items()}
         call = self._record(handler.command, handler.path, headers, raw, handler.client_address[1])
+        self._wait(self.latency)
         with self._lock:
             self.calls.append(call)
             fault = self._take_fault(call)

@@ -153,6 +153,26 @@ def test_a_delay_times_the_client_out_and_then_serves(shop, http):
     assert shop.calls[0].fault == "delay"
 
 
+def test_latency_delays_every_answer_without_holding_up_the_others(shop, http):
+    shop.latency = 0.2
+    answers: list[int] = []
+
+    def one():
+        answers.append(order(http=requests, shop=shop, timeout=(1.0, 1.0)).status_code)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=one) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+
+    assert answers == [201] * 4
+    assert 0.2 <= elapsed < 0.6  # concurrently, not 4 × 0.2 s
+    assert len(shop.orders) == 4
+
+
 def test_a_hang_outlasts_the_read_timeout(shop, http):
     shop.fault("/orders", "hang")
 
