@@ -32,13 +32,15 @@ def _groups() -> list[tuple[str, object]]:
     from django.db.backends.utils import CursorWrapper
     from django.db.models.query import QuerySet
     from django.db.models.sql.compiler import SQLCompiler
-    from django.template.defaulttags import CsrfTokenNode, URLNode
     from django.template.loader import render_to_string
 
     from carts import selectors, services
+    from storefront.htmx import render_fragments
     from storefront.money import format_inr
     from storefront.providers.local import pricing
     from storefront.providers.local.provider import LocalProvider
+    from storefront.templating import CsrfToken
+    from storefront.urlcache import reverse_once
 
     return [
         ("whole request (handler, middleware, view)", BaseHandler.get_response),
@@ -50,10 +52,11 @@ def _groups() -> list[tuple[str, object]]:
         ("    domain mapping (_map_product)", LocalProvider._map_product),
         ("      static URL of product images", ManifestFilesMixin.url),
         ("    price breakup", pricing.compute_breakup),
-        ("  template rendering (render_to_string)", render_to_string),
-        ("    {% url %} tags", URLNode.render),
+        ("  template rendering: the page (render_to_string)", render_to_string),
+        ("  template rendering: htmx fragments", render_fragments),
+        ("    url() (reverse_once; views too)", reverse_once),
         ("    |inr filter (Babel format_currency)", format_inr),
-        ("    {% csrf_token %} tags", CsrfTokenNode.render),
+        ("    CSRF token (masked once per response)", CsrfToken.__str__),
         ("  session load (cached_db)", SessionStore.load),
         ("  session save (cached_db)", SessionStore.save),
         ("  SQLite commit (fsync)", None),
