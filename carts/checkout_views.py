@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from storefront.exceptions import CheckoutChanged, NotFound, StorefrontError
+from storefront.ledger import OrderOutcomeUnknown
 from storefront.htmx import HtmxHttpRequest, add_error, redirect_303, render_fragments
 
 from . import forms, selectors, services
@@ -70,6 +71,8 @@ def place_order(request: HtmxHttpRequest) -> HttpResponse:
         for change in exc.changes:
             messages.warning(request, change.text)
         return _back_to_checkout(request, cs, status=409, changes=exc.changes)
+    except OrderOutcomeUnknown as exc:
+        return _order_unconfirmed(request, cs, data, exc)
     except StorefrontError as exc:
         if add_error(request, exc) >= 500:
             return _unavailable(request)
@@ -83,6 +86,23 @@ def place_order(request: HtmxHttpRequest) -> HttpResponse:
         response["HX-Redirect"] = url
         return response
     return redirect_303(url)
+
+
+def _order_unconfirmed(request, cs: CartSession, data: dict, exc: OrderOutcomeUnknown) -> HttpResponse:
+    """The provider may have taken the order but its answer was lost. The same key is never sent
+    again: pressing the button again (same key) asks the provider what became of it. With htmx
+    the checkout form stays on the page with its key; without JavaScript this page carries it."""
+    if request.htmx:
+        add_error(request, exc)
+        return _unavailable(request)
+    context = {
+        "message": exc.user_message,
+        "idempotency_key": data["idempotency_key"],
+        "payment_mode": data["payment_mode"],
+        "email": data["email"],
+        "buy_now": cs.buy_now,
+    }
+    return render(request, "carts/order_unconfirmed.html", context, status=202)
 
 
 def _back_to_checkout(request, cs: CartSession, *, status: int, changes=()) -> HttpResponse:

@@ -6,6 +6,10 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import html
+import io
+import re
+
 import pytest
 from django.core.management import call_command
 
@@ -26,6 +30,10 @@ from tests.integration.providers.test_fynd_provider import (  # noqa: F401 - fix
 pytestmark = pytest.mark.django_db
 
 CHECKOUT = f"{CART}/checkout"
+ADDRESS = {
+    "name": "Asha Rao", "phone": "9876543210", "line1": "12 Link Road", "line2": "Andheri West",
+    "city": "Mumbai", "state": "Maharashtra", "pincode": "400059", "country": "India",
+}  # fmt: skip
 FAULTS = {"5xx": {"kind": "status", "status": 502}, "drop": {"kind": "drop"}, "hang": {"kind": "hang"}}
 
 
@@ -105,3 +113,29 @@ def test_a_checkout_that_never_reached_fynd_is_found_not_placed_and_can_be_place
     )
     assert list(fake_fynd.orders) == [order.id]
     assert fake_fynd.count("POST", CHECKOUT) == 2
+
+
+def test_without_javascript_a_lost_answer_page_lets_the_shopper_check_their_order(client, fake_fynd):  # noqa: F811
+    call_command(
+        "provider", "add", "--kind", "fynd", "--name", "fynd-nojs", "--base-url", fake_fynd.base_url,
+        "--set", f"application_id={fake_fynd.app_id}", "--set", f"application_token={fake_fynd.app_token}",
+        "--activate", stdout=io.StringIO(),
+    )  # fmt: skip
+    client.post("/cart/add/", {"product": "7501", "size": "M", "quantity": "2"})
+    client.post("/cart/address/", ADDRESS)
+    checkout = client.get("/checkout/").content.decode()
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', checkout).group(1)
+    fake_fynd.fault(CHECKOUT, "drop", method="POST", after_commit=True)
+
+    lost = client.post("/checkout/place/", {"idempotency_key": key, "payment_mode": "COD", "email": "a@b.in"})
+
+    page = html.unescape(lost.content.decode())
+    assert lost.status_code == 202
+    assert ledger.MSG_ORDER_UNKNOWN in page
+    assert 'data-action="place-order"' in page and f'value="{key}"' in page
+    # pressing "Check my order" asks Fynd about the order, never posts it again
+    found = client.post("/checkout/place/", {"idempotency_key": key, "payment_mode": "COD", "email": "a@b.in"})
+    assert found.status_code == 303 and "/orders/" in found["Location"]
+    order_page = client.get(found["Location"])
+    assert order_page.status_code == 200 and b"data-order-id" in order_page.content
+    assert fake_fynd.count("POST", CHECKOUT) == 1 and len(fake_fynd.orders) == 1
