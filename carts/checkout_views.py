@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from storefront.exceptions import CheckoutChanged, NotFound, StorefrontError
-from storefront.ledger import OrderOutcomeUnknown
 from storefront.htmx import HtmxHttpRequest, add_error, redirect_303, render_fragments
+from storefront.ledger import OrderOutcomeUnknown
 
 from . import forms, selectors, services
 from .page_context import CHECKOUT_PARTIALS, CHECKOUT_TEMPLATE, checkout_context

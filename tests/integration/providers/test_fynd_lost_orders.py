@@ -17,8 +17,10 @@ from carts import selectors, services
 from storefront import ledger
 from storefront.exceptions import ProviderRejected, ProviderUnavailable
 from storefront.models import OrderAttempt
-from tests.fakes.fynd_server import CART
-from tests.fakes.fynd_server import fake_fynd  # noqa: F401 - the fixture
+from tests.fakes.fynd_server import (
+    CART,
+    fake_fynd,  # noqa: F401 - the fixture
+)
 from tests.integration.providers.test_fynd_provider import (  # noqa: F401 - fixtures
     _ready,
     account,
@@ -37,16 +39,16 @@ ADDRESS = {
 FAULTS = {"5xx": {"kind": "status", "status": 502}, "drop": {"kind": "drop"}, "hang": {"kind": "hang"}}
 
 
-def _checkout_key(cs) -> str:
-    _ready(cs)
-    return services.checkout_issue_key(cart=selectors.cart_get(cs=cs, for_checkout=True))
+def _checkout_key(shopper) -> str:
+    _ready(shopper)
+    return services.checkout_issue_key(cart=selectors.cart_get(cs=shopper, for_checkout=True))
 
 
-def _lose_the_answer(fake, cs, fault: str) -> str:
-    token = _checkout_key(cs)
+def _lose_the_answer(fake, shopper, fault: str) -> str:
+    token = _checkout_key(shopper)
     fake.fault(CHECKOUT, method="POST", after_commit=True, **FAULTS[fault])
     with pytest.raises(ProviderUnavailable) as exc:
-        services.checkout_place_order(cs=cs, token=token, payment_mode="COD")
+        services.checkout_place_order(cs=shopper, token=token, payment_mode="COD")
     assert exc.value.user_message == ledger.MSG_ORDER_UNKNOWN
     assert len(fake.orders) == 1  # Fynd has it
     assert OrderAttempt.objects.get().state == OrderAttempt.State.UNKNOWN
@@ -134,7 +136,8 @@ def test_without_javascript_a_lost_answer_page_lets_the_shopper_check_their_orde
     assert ledger.MSG_ORDER_UNKNOWN in page
     assert 'data-action="place-order"' in page and f'value="{key}"' in page
     # pressing "Check my order" asks Fynd about the order, never posts it again
-    found = client.post("/checkout/place/", {"idempotency_key": key, "payment_mode": "COD", "email": "a@b.in"})
+    form = {"idempotency_key": key, "payment_mode": "COD", "email": "a@b.in"}
+    found = client.post("/checkout/place/", form)
     assert found.status_code == 303 and "/orders/" in found["Location"]
     order_page = client.get(found["Location"])
     assert order_page.status_code == 200 and b"data-order-id" in order_page.content
