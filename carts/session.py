@@ -15,7 +15,20 @@ from storefront.providers.types import Capability, Cart
 CART_ID = "cart:id"
 BUY_NOW_ID = "cart:buy-now-id"
 PINCODE = "cart:pincode"
-COUNT = "cart:count"
+# The header badge's count lives in a cookie, not in the session: a quantity change then costs no
+# session write (a database write with cached_db sessions, and a lock wait on SQLite). It is only
+# what the provider last reported, shown to this browser; a tampered value changes nothing else.
+BADGE_COOKIE = "cart_count"
+BADGE_MAX = 9999
+
+
+def badge_count(request) -> int:
+    """The count this request set, else the browser's cookie (0 when missing or unreadable)."""
+    count = getattr(request, "cart_count", None)
+    if count is not None:
+        return count
+    raw = request.COOKIES.get(BADGE_COOKIE, "") if hasattr(request, "COOKIES") else ""
+    return int(raw) if raw.isdigit() and int(raw) <= BADGE_MAX else 0
 
 
 def person_for(user, *, link=None) -> Person | None:
@@ -43,17 +56,25 @@ class CartSession:
     buy_now: bool = False
     acting_user: object = None  # a member of staff acting for the owner, else None
     shop: Any = field(default=None, repr=False)  # the request's provider (request.shop)
+    request: Any = field(
+        default=None, repr=False
+    )  # where the badge count goes (a cookie)
+    _count: int | None = field(default=None, init=False, repr=False)
     _owner: Person | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def of(cls, request, *, buy_now: bool | None = None) -> CartSession:
         if buy_now is None:
-            buy_now = BUY_NOW_PARAM in (request.POST.get("cart"), request.GET.get("cart"))
+            buy_now = BUY_NOW_PARAM in (
+                request.POST.get("cart"),
+                request.GET.get("cart"),
+            )
         return cls(
             session=request.session,
             user=getattr(request, "user", None),
             buy_now=buy_now,
             shop=getattr(request, "shop", None),
+            request=request,
         )
 
     @property
@@ -64,7 +85,9 @@ class CartSession:
             self.shop = get_shop_provider()
         return self.shop
 
-    def context(self, *, buy_now: bool | None = None, with_payment_charges: bool = False) -> CartContext:
+    def context(
+        self, *, buy_now: bool | None = None, with_payment_charges: bool = False
+    ) -> CartContext:
         buy_now = self.buy_now if buy_now is None else buy_now
         acting = person_for(self.acting_user)
         return CartContext(
@@ -96,7 +119,12 @@ class CartSession:
         """A new, empty buy-now cart (the previous one is left behind)."""
         self.session.pop(BUY_NOW_ID, None)
         return CartSession(
-            session=self.session, user=self.user, buy_now=True, acting_user=self.acting_user, shop=self.shop
+            session=self.session,
+            user=self.user,
+            buy_now=True,
+            acting_user=self.acting_user,
+            shop=self.shop,
+            request=self.request,
         )
 
     @property
@@ -105,7 +133,10 @@ class CartSession:
 
     @property
     def count(self) -> int:
-        return int(self.session.get(COUNT, 0))
+        """The header badge's count: what the provider last reported to this browser."""
+        if self._count is not None:
+            return self._count
+        return badge_count(self.request) if self.request is not None else 0
 
     @property
     def pincode(self) -> str:
@@ -115,8 +146,8 @@ class CartSession:
         self.session[PINCODE] = pincode
 
     def remember(self, cart: Cart) -> None:
-        """Keep the provider's cart id and its item count (for the header badge) in the session;
-        writes only when something changed, so reads do not dirty the session."""
+        """Keep the provider's cart id in the session (written only when it changes, so reads and
+        quantity changes do not dirty the session) and its item count for the header badge."""
         key = BUY_NOW_ID if self.buy_now else CART_ID
         if cart.id and self.session.get(key) != cart.id:
             self.session[key] = cart.id
@@ -124,8 +155,10 @@ class CartSession:
             self.remember_count(cart.count)
 
     def remember_count(self, count: int) -> None:
-        if self.session.get(COUNT) != count:
-            self.session[COUNT] = count
+        """ShopMiddleware sets the badge cookie from `request.cart_count` when it changed."""
+        self._count = count
+        if self.request is not None:
+            self.request.cart_count = count
 
     def forget_cart(self) -> None:
         """After an order: the cart is closed, the next visit starts a fresh one."""
@@ -133,4 +166,4 @@ class CartSession:
             self.session.pop(BUY_NOW_ID, None)
             return
         self.session.pop(CART_ID, None)
-        self.session[COUNT] = 0
+        self.remember_count(0)

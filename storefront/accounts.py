@@ -127,6 +127,7 @@ def signup_view(request) -> HttpResponse:
 def logout_view(request) -> HttpResponse:
     cart_services.cart_sign_out(cs=CartSession.of(request))
     logout(request)
+    CartSession.of(request).remember_count(0)  # the badge showed the customer's cart
     messages.info(request, MSG_SIGNED_OUT)
     return redirect_303(reverse("home"))
 

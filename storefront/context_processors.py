@@ -1,12 +1,13 @@
 from django.utils.functional import SimpleLazyObject
 
+from carts.session import badge_count
+
 
 def storefront(request):
-    """Header needs: the cart count the provider last reported (kept in the session, so a page
-    costs no provider call for it), the active provider's capabilities and shop policy. The
+    """Header needs: the cart count the provider last reported (kept in a cookie, so a page costs
+    no provider call for it), the active provider's capabilities and shop policy. The
     provider is only resolved when a template asks (admin pages never do)."""
-    session = getattr(request, "session", None)
-    count = session.get("cart:count", 0) if session is not None else 0
+    count = badge_count(request)
     htmx = getattr(request, "htmx", None)
     # the page the shopper is on: for an htmx fragment that is the page, not the form's POST URL
     page_path = (htmx.current_url_abs_path if htmx else None) or request.get_full_path()

@@ -3,7 +3,10 @@ once, as django-oscar resolves `request.strategy`."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
+
+from carts.session import BADGE_COOKIE
 
 from . import deadline
 from .providers import get_shop_provider
@@ -24,11 +27,23 @@ class RequestDeadlineMiddleware:
 class ShopMiddleware:
     """Sets `request.shop`: the active shop provider, resolved lazily and at most once per
     request (the active account is a cache read, a Redis round trip in production). Services and
-    selectors take the provider from the request's CartSession; nothing asks the registry again."""
+    selectors take the provider from the request's CartSession; nothing asks the registry again.
+    On the way out it keeps the header badge's cookie in step with the count the provider reported."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         request.shop = SimpleLazyObject(get_shop_provider)
-        return self.get_response(request)
+        response = self.get_response(request)
+        count = getattr(request, "cart_count", None)
+        if count is not None and str(count) != request.COOKIES.get(BADGE_COOKIE):
+            response.set_cookie(
+                BADGE_COOKIE,
+                str(count),
+                max_age=settings.SESSION_COOKIE_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
