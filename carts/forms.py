@@ -211,3 +211,38 @@ class AcceptSharedCartForm(forms.Form):
         choices=[("merge", "Add to my cart"), ("replace", "Replace my cart")],
         error_messages={"required": MSG_SHARE_MODE, "invalid_choice": MSG_SHARE_MODE},
     )
+
+
+# ---------------------------------------------------------------------------- assisted selling
+
+MSG_FIND = "Enter the customer's email address or 10-digit mobile number."
+MSG_CUSTOMER = "Choose a customer from the search results."
+MSG_NAME = "Enter the customer's name."
+MSG_EMAIL = "Enter the customer's email address."
+MSG_CODE = "Enter the 6-digit code the customer reads out."
+
+
+class FindCustomerForm(forms.Form):
+    q = forms.CharField(max_length=254, error_messages={"required": MSG_FIND})
+
+
+class AssistForm(forms.Form):
+    customer = forms.IntegerField(
+        min_value=1, error_messages={"required": MSG_CUSTOMER, "invalid": MSG_CUSTOMER}
+    )
+
+
+class CreateCustomerForm(forms.Form):
+    name = forms.CharField(max_length=150, error_messages={"required": MSG_NAME})
+    email = forms.EmailField(max_length=254, error_messages={"required": MSG_EMAIL, "invalid": MSG_EMAIL})
+    phone = forms.CharField(max_length=20, required=False)
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"].strip()
+        return _phone(value) if value else ""
+
+
+class ConfirmCodeForm(forms.Form):
+    code = forms.RegexField(
+        regex=r"^\s*[0-9]{6}\s*$", error_messages={"required": MSG_CODE, "invalid": MSG_CODE}
+    )

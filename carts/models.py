@@ -1,11 +1,84 @@
+"""Assisted selling (who may act for a customer, who did what) and share links."""
+
+from __future__ import annotations
+
+from django.conf import settings
 from django.db import models
+
+PERM_ASSIST = "carts.assist_customer"
+PERM_PLACE_ORDER = "carts.place_order_on_behalf"
 
 
 class AssistPermission(models.Model):
-    """Holds the `carts.assist_customer` permission for staff who build carts for customers
-    (the console itself arrives with the assisted-selling issue)."""
+    """Holds the assisted-selling permissions (no table): `assist_customer` opens /staff/ and lets
+    staff build a customer's cart; `place_order_on_behalf` also lets them place the order."""
 
     class Meta:
         managed = False
         default_permissions = ()
-        permissions = [("assist_customer", "Can build and edit carts on a customer's behalf")]
+        permissions = [
+            ("assist_customer", "Can build and edit carts on a customer's behalf"),
+            ("place_order_on_behalf", "Can place an order on a customer's behalf while assisting"),
+        ]
+
+
+class StaffProfile(models.Model):
+    """How a member of staff is named to customers: "Prepared for you by Priya at the
+    Indiranagar store". Without a profile the user's first name is used, and no store."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    display_name = models.CharField(max_length=60, help_text="shown to customers, e.g. Priya")
+    store_name = models.CharField(max_length=80, blank=True, help_text="e.g. Indiranagar")
+    employee_code = models.CharField(max_length=40, blank=True, help_text="sent to providers that take it")
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.store_name})" if self.store_name else self.display_name
+
+
+class CustomerRecord(models.Model):
+    """What staff need to find a customer besides their email: a phone number (digits only, the
+    last ten of an Indian mobile number), and who created the record when staff did."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_record"
+    )
+    phone = models.CharField(max_length=15, blank=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.phone}".strip()
+
+
+class AssistEvent(models.Model):
+    """The audit trail of assisted selling: one row per change a member of staff made while
+    acting for a customer (and the start and end of each assist). `summary` and `details` say what
+    changed in words and plain values; never a pin, token, password or confirmation code. Rows are
+    never edited or deleted from the application (admin shows them read-only)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="assist_events_made"
+    )
+    staff_email = models.EmailField(blank=True)  # kept if the user is deleted
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="assist_events"
+    )
+    customer_email = models.EmailField(blank=True)
+    provider = models.CharField(max_length=80, blank=True, help_text="the provider account acted on")
+    cart_id = models.CharField(max_length=120, blank=True)
+    action = models.CharField(max_length=40)
+    summary = models.CharField(max_length=300)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ("-at", "-pk")
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=("provider", "cart_id", "-at"), name="assist_event_cart")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.staff_email} for {self.customer_email}: {self.action}"

@@ -16,6 +16,7 @@ from storefront.providers.types import (
     Store,
 )
 
+from .assist import PreparedBy, prepared_by
 from .session import CartSession
 
 
@@ -25,6 +26,12 @@ def cart_get(*, cs: CartSession, for_checkout: bool = False) -> Cart:
     cart = cs.provider.get_cart(cs.context(with_payment_charges=for_checkout))
     cs.remember(cart)
     return cart
+
+
+def cart_prepared_by(*, cs: CartSession, cart: Cart) -> PreparedBy | None:
+    """Who on our staff prepared or last changed this cart ("Prepared for you by Priya at the
+    Indiranagar store"); None for a cart staff never touched (no query then)."""
+    return prepared_by(provider=cs.provider, cart=cart)
 
 
 def cart_count(*, cs: CartSession) -> int:

@@ -30,6 +30,7 @@ from storefront.providers.types import (
     Order,
 )
 
+from . import assist
 from .session import CartSession
 
 MSG_ADDED = "Added {name} to your cart."
@@ -43,12 +44,28 @@ MSG_MERGE_ADJUSTED = "Some quantities were adjusted: {details}."
 logger = logging.getLogger("storefront.carts")
 
 
-def _write(cs: CartSession, capability: Capability, action: str, call: Callable[..., Cart]) -> Cart:
+def _write(
+    cs: CartSession,
+    capability: Capability,
+    action: str,
+    call: Callable[..., Cart],
+    *,
+    details: dict | None = None,
+) -> Cart:
     """The one path every cart write takes: check the capability, call the provider with the
     cart's owner and the acting user, remember the cart (id and badge count) and record who
-    acted when it was not the owner."""
+    acted when it was not the owner.
+
+    While a member of staff assists the owner (carts.assist), the customer's own money (points,
+    gift cards, store credit) is refused until the customer confirmed they are present, and each
+    change goes into the audit trail (AssistEvent) with a summary of what changed, worked out
+    from the cart before and after (one more cart read per assisted write). `details` are plain
+    values for the trail; never a pin, token or password."""
     provider = require(cs.provider, capability)
+    if cs.assist is not None:
+        cs.assist.refuse(capability)
     ctx = cs.context()
+    before = provider.get_cart(ctx) if cs.assist is not None else None
     cart = call(provider, ctx)
     cs.remember(cart)
     if ctx.acting_user is not None:
@@ -58,6 +75,10 @@ def _write(cs: CartSession, capability: Capability, action: str, call: Callable[
             action,
             ctx.acting_user.id,
             ctx.customer.id if ctx.customer else "guest",
+        )
+    if cs.assist is not None:
+        assist.record_change(
+            cs.assist, provider=provider, action=action, before=before, after=cart, details=details
         )
     return cart
 
@@ -70,6 +91,7 @@ def cart_add_item(*, cs: CartSession, product_id: str, variant_id: str | None, q
         Capability.CART,
         "add-to-cart",
         lambda p, ctx: p.add_item(ctx, product_id=product_id, variant_id=variant_id, quantity=quantity),
+        details={"product": product_id, "size": variant_id or "", "quantity": quantity},
     )
 
 
@@ -81,11 +103,18 @@ def cart_update_line(*, cs: CartSession, line_id: str, quantity: int, variant_id
         Capability.CART,
         "update-line",
         lambda p, ctx: p.update_line(ctx, line_id=line_id, quantity=quantity, variant_id=variant_id),
+        details={"line": line_id, "quantity": quantity, "size": variant_id or ""},
     )
 
 
 def cart_remove_line(*, cs: CartSession, line_id: str) -> Cart:
-    return _write(cs, Capability.CART, "remove-line", lambda p, ctx: p.remove_line(ctx, line_id=line_id))
+    return _write(
+        cs,
+        Capability.CART,
+        "remove-line",
+        lambda p, ctx: p.remove_line(ctx, line_id=line_id),
+        details={"line": line_id},
+    )
 
 
 def cart_clear(*, cs: CartSession) -> Cart:
@@ -149,7 +178,13 @@ GIFT_CARD_WINDOW = 15 * 60
 
 
 def cart_apply_coupon(*, cs: CartSession, code: str) -> Cart:
-    return _write(cs, Capability.COUPONS, "apply-coupon", lambda p, ctx: p.apply_coupon(ctx, code=code))
+    return _write(
+        cs,
+        Capability.COUPONS,
+        "apply-coupon",
+        lambda p, ctx: p.apply_coupon(ctx, code=code),
+        details={"coupon": code.strip().upper()},
+    )
 
 
 def cart_remove_coupon(*, cs: CartSession) -> Cart:
@@ -157,7 +192,13 @@ def cart_remove_coupon(*, cs: CartSession) -> Cart:
 
 
 def cart_apply_loyalty(*, cs: CartSession, points: int | None) -> Cart:
-    return _write(cs, Capability.LOYALTY, "apply-loyalty", lambda p, ctx: p.apply_loyalty(ctx, points=points))
+    return _write(
+        cs,
+        Capability.LOYALTY,
+        "apply-loyalty",
+        lambda p, ctx: p.apply_loyalty(ctx, points=points),
+        details={"points_asked": points},
+    )
 
 
 def cart_remove_loyalty(*, cs: CartSession) -> Cart:
@@ -184,6 +225,7 @@ def cart_apply_gift_card(*, cs: CartSession, code: str, pin: str) -> Cart:
             Capability.GIFT_CARDS,
             "apply-gift-card",
             lambda p, ctx: p.apply_gift_card(ctx, code=code, pin=pin),
+            details={"card": "…" + code.strip()[-4:]},
         )
     except GiftCardRejected:
         for key in keys:
@@ -197,7 +239,11 @@ def cart_apply_gift_card(*, cs: CartSession, code: str, pin: str) -> Cart:
 
 def cart_remove_gift_card(*, cs: CartSession, code: str) -> Cart:
     return _write(
-        cs, Capability.GIFT_CARDS, "remove-gift-card", lambda p, ctx: p.remove_gift_card(ctx, code=code)
+        cs,
+        Capability.GIFT_CARDS,
+        "remove-gift-card",
+        lambda p, ctx: p.remove_gift_card(ctx, code=code),
+        details={"card": "…" + code.strip()[-4:]},
     )
 
 
@@ -219,7 +265,13 @@ def cart_update_meta(*, cs: CartSession, meta: CartMeta, pickup_store_id: str | 
 
 
 def cart_set_address(*, cs: CartSession, address: Address) -> Cart:
-    cart = _write(cs, Capability.ADDRESSES, "set-address", lambda p, ctx: p.set_address(ctx, address=address))
+    cart = _write(
+        cs,
+        Capability.ADDRESSES,
+        "set-address",
+        lambda p, ctx: p.set_address(ctx, address=address),
+        details={"pincode": address.pincode},
+    )
     cs.remember_pincode(address.pincode)
     return cart
 
@@ -230,6 +282,7 @@ def cart_select_address(*, cs: CartSession, address_id: str, role: str) -> Cart:
         Capability.ADDRESSES,
         "select-address",
         lambda p, ctx: p.select_address(ctx, address_id=address_id, role=role),
+        details={"address": address_id, "role": role},
     )
 
 
@@ -241,6 +294,7 @@ def cart_buy_now(*, cs: CartSession, product_id: str, variant_id: str | None, qu
         Capability.CART,
         "buy-now",
         lambda p, ctx: p.add_item(ctx, product_id=product_id, variant_id=variant_id, quantity=quantity),
+        details={"product": product_id, "size": variant_id or "", "quantity": quantity},
     )
 
 
@@ -364,7 +418,12 @@ def checkout_changes(*, shown: dict, cart: Cart) -> list[CheckoutChange]:
 
 def checkout_place_order(*, cs: CartSession, token: str, payment_mode: str, email: str = "") -> Order:
     """Place the order the checkout page showed. The same token always gives the same order; a
-    cart that changed since the page was shown is not ordered (CheckoutChanged lists why)."""
+    cart that changed since the page was shown is not ordered (CheckoutChanged lists why).
+
+    A member of staff assisting the customer places it only with `carts.place_order_on_behalf`,
+    and the order goes into the audit trail."""
+    if cs.assist is not None and not cs.assist.can_place_order:
+        raise assist.AssistRefused(assist.MSG_NO_PLACE_ORDER)
     key, shown = checkout_read_key(token)
     provider = require(cs.provider, Capability.CHECKOUT)
     ctx = cs.context(with_payment_charges=True)
@@ -386,6 +445,15 @@ def checkout_place_order(*, cs: CartSession, token: str, payment_mode: str, emai
         email=email,
         expected_total=Decimal(shown["total"]) if "total" in shown else None,
     )
+    if cs.assist is not None:
+        assist.record(
+            cs.assist,
+            action="place-order",
+            summary=f"Placed order {order.id}: {format_inr(order.total)}, {order.payment_mode}",
+            cart_id=shown.get("cart") or "",
+            provider=assist.provider_key(provider),
+            details={"order": order.id, "total": str(order.total), "payment_mode": order.payment_mode},
+        )
     if same_cart or not cart.id:
         cs.forget_cart()  # a cart started since is kept
     if order.guest_token:
@@ -413,4 +481,5 @@ def cart_accept_shared(*, cs: CartSession, token: str, mode: str) -> Cart:
         Capability.SHARE_CART,
         "accept-shared-cart",
         lambda p, ctx: p.accept_shared_cart(ctx, token=token, mode=mode),
+        details={"mode": mode},
     )

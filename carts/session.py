@@ -12,6 +12,9 @@ from storefront.providers import get_shop_provider
 from storefront.providers.base import CartContext, Person
 from storefront.providers.types import Capability, Cart
 
+from .assist import PREFIX as ASSIST_PREFIX
+from .assist import Assist, assisting
+
 CART_ID = "cart:id"
 BUY_NOW_ID = "cart:buy-now-id"
 PINCODE = "cart:pincode"
@@ -49,25 +52,38 @@ BUY_NOW_PARAM = "buy-now"  # forms on the buy-now checkout carry cart=buy-now
 @dataclass
 class CartSession:
     """The shopper's carts as the session knows them. `buy_now` picks the separate buy-now cart,
-    which forms on the buy-now checkout name with a `cart=buy-now` field."""
+    which forms on the buy-now checkout name with a `cart=buy-now` field.
+
+    While a member of staff assists a customer (carts.assist), `user` is the customer, the cart's
+    owner, `acting_user` the staff member and `assist` the assist; the customer's cart handles
+    live under their own session keys (`prefix`), apart from the staff member's own cart."""
 
     session: SessionBase
     user: object = None  # the cart's owner (None or anonymous: a guest)
     buy_now: bool = False
     acting_user: object = None  # a member of staff acting for the owner, else None
     shop: Any = field(default=None, repr=False)  # the request's provider (request.shop)
-    request: Any = field(
-        default=None, repr=False
-    )  # where the badge count goes (a cookie)
+    request: Any = field(default=None, repr=False)  # where the badge count goes (a cookie)
+    assist: Assist | None = field(default=None, repr=False)
+    prefix: str = ""  # the session keys' prefix: "assist:" for an assisted customer's cart
     _count: int | None = field(default=None, init=False, repr=False)
     _owner: Person | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def of(cls, request, *, buy_now: bool | None = None) -> CartSession:
         if buy_now is None:
-            buy_now = BUY_NOW_PARAM in (
-                request.POST.get("cart"),
-                request.GET.get("cart"),
+            buy_now = BUY_NOW_PARAM in (request.POST.get("cart"), request.GET.get("cart"))
+        assist = assisting(request)
+        if assist is not None:
+            return cls(
+                session=request.session,
+                user=assist.customer,
+                buy_now=buy_now,
+                acting_user=assist.staff,
+                shop=getattr(request, "shop", None),
+                request=request,
+                assist=assist,
+                prefix=ASSIST_PREFIX,
             )
         return cls(
             session=request.session,
@@ -77,6 +93,9 @@ class CartSession:
             request=request,
         )
 
+    def _key(self, name: str) -> str:
+        return self.prefix + name
+
     @property
     def provider(self):
         """The shop provider, resolved once for this cart session (from the request when the
@@ -85,18 +104,21 @@ class CartSession:
             self.shop = get_shop_provider()
         return self.shop
 
-    def context(
-        self, *, buy_now: bool | None = None, with_payment_charges: bool = False
-    ) -> CartContext:
+    def context(self, *, buy_now: bool | None = None, with_payment_charges: bool = False) -> CartContext:
         buy_now = self.buy_now if buy_now is None else buy_now
         acting = person_for(self.acting_user)
+        staff_user = ""
+        if self.assist is not None:
+            staff_user = self.assist.staff_name
+        elif acting is not None:
+            staff_user = acting.name or acting.email
         return CartContext(
-            cart_id=self.session.get(BUY_NOW_ID if buy_now else CART_ID),
+            cart_id=self.session.get(self._key(BUY_NOW_ID if buy_now else CART_ID)),
             customer=self.owner,
-            pincode=self.session.get(PINCODE, ""),
+            pincode=self.session.get(self._key(PINCODE), ""),
             buy_now=buy_now,
             acting_user=acting,
-            staff_user=(acting.name or acting.email) if acting else "",
+            staff_user=staff_user,
             session_key=self.session.session_key or "",
             with_payment_charges=with_payment_charges,
         )
@@ -117,7 +139,7 @@ class CartSession:
 
     def fresh_buy_now(self) -> CartSession:
         """A new, empty buy-now cart (the previous one is left behind)."""
-        self.session.pop(BUY_NOW_ID, None)
+        self.session.pop(self._key(BUY_NOW_ID), None)
         return CartSession(
             session=self.session,
             user=self.user,
@@ -125,11 +147,13 @@ class CartSession:
             acting_user=self.acting_user,
             shop=self.shop,
             request=self.request,
+            assist=self.assist,
+            prefix=self.prefix,
         )
 
     @property
     def cart_id(self) -> str | None:
-        return self.session.get(CART_ID)
+        return self.session.get(self._key(CART_ID))
 
     @property
     def count(self) -> int:
@@ -140,15 +164,15 @@ class CartSession:
 
     @property
     def pincode(self) -> str:
-        return self.session.get(PINCODE, "")
+        return self.session.get(self._key(PINCODE), "")
 
     def remember_pincode(self, pincode: str) -> None:
-        self.session[PINCODE] = pincode
+        self.session[self._key(PINCODE)] = pincode
 
     def remember(self, cart: Cart) -> None:
         """Keep the provider's cart id in the session (written only when it changes, so reads and
         quantity changes do not dirty the session) and its item count for the header badge."""
-        key = BUY_NOW_ID if self.buy_now else CART_ID
+        key = self._key(BUY_NOW_ID if self.buy_now else CART_ID)
         if cart.id and self.session.get(key) != cart.id:
             self.session[key] = cart.id
         if not self.buy_now:
@@ -163,7 +187,7 @@ class CartSession:
     def forget_cart(self) -> None:
         """After an order: the cart is closed, the next visit starts a fresh one."""
         if self.buy_now:
-            self.session.pop(BUY_NOW_ID, None)
+            self.session.pop(self._key(BUY_NOW_ID), None)
             return
-        self.session.pop(CART_ID, None)
+        self.session.pop(self._key(CART_ID), None)
         self.remember_count(0)

@@ -132,7 +132,8 @@ def cart_page(request: HtmxHttpRequest) -> HttpResponse:
     except StorefrontError as exc:
         add_error(request, exc)
         return _unavailable(request)
-    return render(request, CART_TEMPLATE, {"cart": cart, "errors": {}})
+    prepared = selectors.cart_prepared_by(cs=cs, cart=cart)
+    return render(request, CART_TEMPLATE, {"cart": cart, "errors": {}, "prepared": prepared})
 
 
 @require_GET

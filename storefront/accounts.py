@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout, password_validation
 from django.contrib.auth.backends import ModelBackend
-from django.http import HttpResponse
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.tokens import default_token_generator
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
+from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from carts import assist as cart_assist
+from carts import selectors as cart_selectors
 from carts import services as cart_services
 from carts.session import CartSession
 from storefront.exceptions import StorefrontError
@@ -23,6 +30,8 @@ MSG_EMAIL_TAKEN = "An account with this email already exists. Sign in instead."
 MSG_WELCOME = "Welcome back, {name}."
 MSG_SIGNED_UP = "Your account is ready. Welcome, {name}."
 MSG_SIGNED_OUT = "You have signed out."
+MSG_LINK_INVALID = "This link has expired or was already used. Sign in, or ask us for a new one."
+MSG_ACCOUNT_READY = "Your password is set. Welcome, {name}."
 
 
 class EmailBackend(ModelBackend):
@@ -75,11 +84,16 @@ class SignupForm(forms.Form):
 
 
 def _sign_in(request, user) -> None:
-    """Log in and merge the cart built before signing in."""
+    """Log in and merge the cart built before signing in; say so when staff prepared the cart
+    since the customer last signed in (assisted selling's hand-over)."""
     cs = CartSession.of(request)
     anonymous_cart_id = cs.cart_id
+    previous_login = user.last_login
     login(request, user, backend="storefront.accounts.EmailBackend")
     cs = CartSession.of(request)
+    handover = cart_assist.handover_message(customer=user, since=previous_login)
+    if handover:
+        messages.info(request, handover)
     try:
         result = cart_services.cart_merge_at_login(cs=cs, anonymous_cart_id=anonymous_cart_id)
     except StorefrontError as exc:
@@ -87,6 +101,10 @@ def _sign_in(request, user) -> None:
         return
     if result and result.merged_lines:
         messages.info(request, cart_services.merge_message(result))
+    if handover and result is None:
+        # nothing merged, so nothing read the prepared cart yet: the header badge shows its count
+        with contextlib.suppress(StorefrontError):
+            cart_selectors.cart_count(cs=cs)
 
 
 @sensitive_post_parameters("password")
@@ -123,8 +141,33 @@ def signup_view(request) -> HttpResponse:
     return render(request, "registration/signup.html", {"form": form}, status=status)
 
 
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def set_password_view(request, uidb64: str, token: str) -> HttpResponse:
+    """The one-time link emailed to a customer whose account staff created (assisted selling):
+    choose a password, and be signed in to the cart prepared for them. An expired or used link
+    is a 404 page that says so."""
+    try:
+        user = get_user_model().objects.get(pk=urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, TypeError, OverflowError, get_user_model().DoesNotExist):
+        user = None
+    if user is None or user.has_usable_password() or not default_token_generator.check_token(user, token):
+        raise Http404(MSG_LINK_INVALID)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        _sign_in(request, user)
+        messages.success(request, MSG_ACCOUNT_READY.format(name=user.first_name or user.email))
+        return redirect_303(reverse("carts:cart"))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "registration/set_password.html", {"form": form, "email": user.email}, status=status
+    )
+
+
 @require_POST
 def logout_view(request) -> HttpResponse:
+    cart_assist.assist_end(request=request)  # a member of staff signing out stops assisting
     cart_services.cart_sign_out(cs=CartSession.of(request))
     logout(request)
     CartSession.of(request).remember_count(0)  # the badge showed the customer's cart
@@ -137,4 +180,5 @@ urlpatterns = [
     path("login/", login_view, name="login"),
     path("logout/", logout_view, name="logout"),
     path("signup/", signup_view, name="signup"),
+    path("welcome/<str:uidb64>/<str:token>/", set_password_view, name="set-password"),
 ]

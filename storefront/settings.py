@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "storefront.context_processors.storefront",
+                "carts.context_processors.assist",
             ],
         },
     },
@@ -169,6 +170,12 @@ CATALOGUE_CACHE_SECONDS = env("CATALOGUE_CACHE_SECONDS")
 
 # The store itself (local provider): its GST registration state and delivery charge.
 STORE_STATE = env("STORE_STATE", default="Karnataka")
+
+# Email: a new customer's set-password link and the one-time code a customer reads out to staff
+# (assisted selling). EMAIL_URL as django-environ reads it, e.g. smtp+tls://user:pass@host:587;
+# the default prints mail to the console.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Kirana & Co. <no-reply@kirana.example>")
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

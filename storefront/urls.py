@@ -15,6 +15,7 @@ urlpatterns = [
     path("orders/", checkout_views.order_list, name="order-list"),
     path("orders/<str:order_id>/", checkout_views.order_detail, name="order-detail"),
     path("accounts/", include("storefront.accounts")),
+    path("staff/", include("carts.staff_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

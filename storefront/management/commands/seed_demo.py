@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from carts.models import CustomerRecord, StaffProfile
 from storefront.models import ProviderAccount, ProviderKind
 from storefront.providers import registry
 from storefront.providers.local import models as m
@@ -224,9 +225,14 @@ class Command(BaseCommand):
 
     def _users(self, password: str) -> None:
         User = get_user_model()
-        for email, first_name, staff in (
-            ("shopper@demo.local", "Asha", False),
-            ("staff@demo.local", "Ravi", True),
+        # assisted selling: staff@demo.local builds carts for customers; lead@demo.local may also
+        # place the order for them (carts.place_order_on_behalf)
+        assist = Permission.objects.get(codename="assist_customer", content_type__app_label="carts")
+        place = Permission.objects.get(codename="place_order_on_behalf", content_type__app_label="carts")
+        for email, first_name, staff, perms in (
+            ("shopper@demo.local", "Asha", False, ()),
+            ("staff@demo.local", "Ravi", True, (assist,)),
+            ("lead@demo.local", "Priya", True, (assist, place)),
         ):
             user, created = User.objects.get_or_create(
                 username=email, defaults={"email": email, "first_name": first_name, "is_staff": staff}
@@ -235,6 +241,9 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save()
             if staff:
-                user.user_permissions.add(
-                    Permission.objects.get(codename="assist_customer", content_type__app_label="carts")
+                user.user_permissions.add(*perms)
+                StaffProfile.objects.get_or_create(
+                    user=user, defaults={"display_name": first_name, "store_name": "Indiranagar"}
                 )
+            else:
+                CustomerRecord.objects.get_or_create(user=user, defaults={"phone": "9876543210"})

@@ -1,0 +1,133 @@
+"""Assisted selling in real chromium on the local provider, with JavaScript on and off: a member of
+staff signs in, finds the customer, builds their cart with two lines and ends assisting; the
+customer signs in in a second browser context, finds the cart marked as prepared by staff, and
+checks out. Screenshots of the console, the assisted cart and the customer's cart at phone and
+desktop sizes go to test-output/."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from carts import staff_views
+from carts.models import AssistEvent
+from storefront.providers.local import models as m
+from tests.conftest import DEMO_PASSWORD, SHOPPER_EMAIL, STAFF_EMAIL
+
+from .conftest import _new_context
+from .helpers import add_to_cart_form, choose_size, expect_count, message
+
+pytestmark = pytest.mark.browser
+
+DAL = "Unpolished Toor Dal, 1 kg"
+KURTA = "Handloom Cotton Kurta"
+ORDER_URL = re.compile(r"/orders/(KC[0-9A-F]+)/$")
+SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
+
+def _sign_in(page: Page, email: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+def _add(page: Page, slug: str, size: str | None = None, *, count: int) -> None:
+    page.goto(f"/products/{slug}/")
+    if size:
+        choose_size(page, size)
+    add_to_cart_form(page).get_by_role("button", name="Add to cart").click()
+    expect_count(page, count)
+
+
+def _shoot(page: Page, output_dir: Path, name: str) -> None:
+    for label, size in SIZES.items():
+        page.set_viewport_size(size)
+        page.screenshot(path=str(output_dir / f"assist-{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(SIZES["desktop"])
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_staff_build_a_cart_and_the_customer_checks_it_out(
+    chromium: Browser, store: str, output_dir: Path, javascript: bool
+) -> None:
+    suffix = "" if javascript else "-nojs"
+    staff_context = _new_context(chromium, store, java_script_enabled=javascript, viewport=SIZES["desktop"])
+    customer_context = _new_context(
+        chromium, store, java_script_enabled=javascript, viewport=SIZES["desktop"]
+    )
+    try:
+        staff = staff_context.new_page()
+        _sign_in(staff, STAFF_EMAIL)
+
+        # find the customer and start assisting
+        staff.goto("/staff/")
+        finder = staff.locator('form[data-action="staff-find-customer"]')
+        finder.get_by_label("Email address or mobile number").fill(SHOPPER_EMAIL)
+        finder.get_by_role("button", name="Find").click()
+        staff.get_by_role("button", name="Assist Asha").click()
+        expect(staff).to_have_url(re.compile(r"/cart/$"))
+        banner = staff.locator("[data-assisting]")
+        expect(banner).to_have_attribute("data-assisting", SHOPPER_EMAIL)
+        expect(message(staff, "success", re.compile(r"^You are assisting Asha"))).to_be_visible()
+
+        # two lines, through the ordinary product forms
+        _add(staff, "toor-dal-1kg", count=1)
+        expect(staff.locator("[data-assisting]")).to_have_count(1)
+        _add(staff, "cotton-kurta", "M", count=2)
+        staff.goto("/cart/")
+        expect(staff.locator("[data-line-id]")).to_have_count(2)
+        expect(staff.locator("[data-customer-held]")).to_be_visible()  # points etc. need the customer
+        _shoot(staff, output_dir, f"staff-cart{suffix}")
+        staff.goto("/checkout/")
+        expect(staff.locator('form[data-action="place-order"]')).to_have_count(0)  # Ravi may not order
+        expect(staff.locator("[data-handover]")).to_be_visible()
+        staff.goto("/staff/")
+        expect(staff.locator(".assist-events")).to_contain_text(f"Added {KURTA} (M) × 1")
+        _shoot(staff, output_dir, f"console{suffix}")
+
+        # end assisting: Ravi's own session again
+        banner.get_by_role("button", name="End assisting").click()
+        expect(staff).to_have_url(re.compile(r"/staff/$"))
+        expect(staff.locator("[data-assisting]")).to_have_count(0)
+        expect(message(staff, "success", staff_views.MSG_ENDED.format(name="Asha"))).to_be_visible()
+        expect_count(staff, 0)
+
+        # the customer, in another browser
+        customer = customer_context.new_page()
+        _sign_in(customer, SHOPPER_EMAIL)
+        expect(
+            message(customer, "info", re.compile(r"Ravi at the Indiranagar store prepared your cart"))
+        ).to_be_visible()
+        expect_count(customer, 2)
+        customer.goto("/cart/")
+        expect(customer.locator("[data-assisting]")).to_have_count(0)
+        prepared = customer.locator("[data-prepared-by]")
+        expect(prepared).to_have_attribute("data-prepared-by", "Ravi")
+        expect(prepared).to_have_text("Prepared for you by Ravi at the Indiranagar store")
+        expect(customer.locator("[data-line-id]")).to_have_count(2)
+        _shoot(customer, output_dir, f"customer-cart{suffix}")
+
+        customer.get_by_role("link", name=re.compile(r"^Proceed to checkout")).click()
+        expect(customer).to_have_url(re.compile(r"/checkout/$"))
+        expect(customer.locator("[data-address-selected]")).to_have_count(1)
+        customer.locator('form[data-action="place-order"]').get_by_role(
+            "button", name=re.compile(r"^Place order")
+        ).click()
+        expect(customer).to_have_url(ORDER_URL)
+        number = ORDER_URL.search(customer.url).group(1)
+        expect(customer.locator(f'[data-order-id="{number}"]')).to_be_visible()
+    finally:
+        staff_context.close()
+        customer_context.close()
+
+    order = m.Order.objects.get(number=number)
+    assert order.user.email == SHOPPER_EMAIL
+    assert sorted(line.quantity for line in order.lines.all()) == [1, 1]
+    actions = list(AssistEvent.objects.order_by("pk").values_list("action", flat=True))
+    # opening checkout for her chose her saved address: a change too
+    assert actions == ["start-assist", "add-to-cart", "add-to-cart", "select-address", "end-assist"]
