@@ -48,9 +48,13 @@ migrate: install
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 
 seed: migrate
-	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py seed_demo --voucher-wallet
 
+# the background worker (django-tasks' database queue) completes voucher orders by itself; it stops
+# with the server
 run: seed
+	@$(RUN_ENV) $(PY) manage.py db_worker --interval 1 --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-test

@@ -2,6 +2,9 @@ from django.utils.functional import SimpleLazyObject
 
 from carts.session import badge_count
 
+from .providers import registry
+from .providers.base import Role
+
 
 def storefront(request):
     """Header needs: the cart count the provider last reported (kept in a cookie, so a page costs
@@ -16,4 +19,7 @@ def storefront(request):
         "capabilities": SimpleLazyObject(lambda: request.shop.capabilities),
         "shop_policy": SimpleLazyObject(lambda: request.shop.policy),
         "page_path": page_path,
+        # the header links to the voucher store when a voucher provider is built; resolving the
+        # active voucher account is left to the voucher pages (they 404 when there is none)
+        "voucher_store": registry.serves(Role.VOUCHERS),
     }

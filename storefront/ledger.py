@@ -78,23 +78,47 @@ def new_reference() -> str:
     return "SF" + secrets.token_hex(5).upper()
 
 
-def _claim(*, account, role: str, digest: str, defaults: dict[str, Any]) -> tuple[OrderAttempt, bool]:
+class _Taken(Exception):
+    """The key is already recorded (the unique constraint said so)."""
+
+
+def _claim(
+    *,
+    account,
+    role: str,
+    digest: str,
+    defaults: dict[str, Any],
+    on_claim: Callable[[OrderAttempt], None] | None = None,
+) -> tuple[OrderAttempt, bool]:
     """The attempt for this key and whether this call owns sending it: a new attempt, or a failed
-    one tried again (taken over atomically, so two submits never both send)."""
+    one tried again (taken over atomically, so two submits never both send).
+
+    `on_claim(attempt)` runs in the same transaction as the write that claims the attempt (e.g.
+    taking the customer's balances): when it raises, nothing is recorded and the error goes to
+    the caller."""
     try:
         with transaction.atomic():
-            row = OrderAttempt.objects.create(
-                account=account, role=role, key_hash=digest, reference=new_reference(), **defaults
-            )
+            try:
+                with transaction.atomic():
+                    row = OrderAttempt.objects.create(
+                        account=account, role=role, key_hash=digest, reference=new_reference(), **defaults
+                    )
+            except IntegrityError as exc:
+                raise _Taken() from exc
+            if on_claim is not None:
+                on_claim(row)
         return row, True
-    except IntegrityError:
+    except _Taken:
         pass
     row = OrderAttempt.objects.get(account=account, role=role, key_hash=digest)
     if row.state == State.FAILED:
-        taken = OrderAttempt.objects.filter(pk=row.pk, state=State.FAILED).update(
-            state=State.PENDING, note="", **defaults
-        )
-        row.refresh_from_db()
+        with transaction.atomic():
+            taken = OrderAttempt.objects.filter(pk=row.pk, state=State.FAILED).update(
+                state=State.PENDING, note="", **defaults
+            )
+            row.refresh_from_db()
+            if taken and on_claim is not None:
+                on_claim(row)
         return row, bool(taken)
     return row, False
 
@@ -111,13 +135,16 @@ def place_once(
     shown: dict[str, Any] | None = None,
     record: dict[str, Any] | None = None,
     guest: bool = False,
+    on_claim: Callable[[OrderAttempt], None] | None = None,
 ) -> OrderAttempt:
     """The placed attempt for `key`, sending the order upstream at most once.
 
     `record` is kept before sending (what the order pages show if the answer is lost and the order
     turns out placed); `send` returns the provider's order id and the final record. Raises what
     `send` raised on a refusal, OrderOutcomeUnknown when the answer was lost (now or before), and
-    ProviderRejected with MSG_ORDER_IN_PROGRESS while another request is sending it."""
+    ProviderRejected with MSG_ORDER_IN_PROGRESS while another request is sending it.
+    `on_claim(attempt)` runs in the transaction that records the attempt, before the send (see
+    `_claim`); the voucher orders take the customer's balances there."""
     defaults = {
         "user_id": user_id,
         "cart_id": cart_id,
@@ -125,7 +152,9 @@ def place_once(
         "record": record or {},
         "guest_token": secrets.token_urlsafe(24) if guest else "",
     }
-    row, owned = _claim(account=account, role=role, digest=key_hash(key), defaults=defaults)
+    row, owned = _claim(
+        account=account, role=role, digest=key_hash(key), defaults=defaults, on_claim=on_claim
+    )
     if not owned:
         return settle(row, reconcile)
     row.sent_at = timezone.now()

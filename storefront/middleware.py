@@ -9,7 +9,7 @@ from django.utils.functional import SimpleLazyObject
 from carts.session import BADGE_COOKIE
 
 from . import deadline
-from .providers import get_shop_provider
+from .providers import get_shop_provider, get_voucher_provider
 
 
 class RequestDeadlineMiddleware:
@@ -35,6 +35,8 @@ class ShopMiddleware:
 
     def __call__(self, request):
         request.shop = SimpleLazyObject(get_shop_provider)
+        # the voucher role's provider, resolved the same way (CapabilityMissing when none is built)
+        request.vouchers = SimpleLazyObject(get_voucher_provider)
         response = self.get_response(request)
         count = getattr(request, "cart_count", None)
         if count is not None and str(count) != request.COOKIES.get(BADGE_COOKIE):

@@ -18,6 +18,7 @@ env = environ.Env(
     PROVIDER_BREAKER_COOLDOWN=(float, 30.0),
     CATALOGUE_CACHE_SECONDS=(int, 60),
     LOG_LEVEL=(str, "INFO"),
+    TASKS_BACKEND=(str, "django_tasks_db.DatabaseBackend"),
 )
 environ.Env.read_env(BASE_DIR / ".env")
 
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "storefront.providers.fynd.apps.FyndShopConfig",
     "carts",
     "vouchers",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +171,11 @@ PROVIDER_BREAKER_FAILURES = env("PROVIDER_BREAKER_FAILURES")
 PROVIDER_BREAKER_COOLDOWN = env("PROVIDER_BREAKER_COOLDOWN")
 CATALOGUE_CACHE_SECONDS = env("CATALOGUE_CACHE_SECONDS")
 
+# Background jobs (django-tasks): voucher orders nobody is watching are followed to a final status
+# (vouchers/tasks.py). The database backend's queue is run by `manage.py db_worker` (`make run`
+# starts one); TASKS_BACKEND names another backend class, e.g. a Redis-backed queue in production.
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND")}}
+
 # The store itself (local provider): its GST registration state and delivery charge.
 STORE_STATE = env("STORE_STATE", default="Karnataka")
 
@@ -176,6 +184,9 @@ STORE_STATE = env("STORE_STATE", default="Karnataka")
 # the default prints mail to the console.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Kirana & Co. <no-reply@kirana.example>")
+
+# Share links (carts.ShareLink): how long a new link works.
+SHARE_LINK_DAYS = env.int("SHARE_LINK_DAYS", default=7)
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

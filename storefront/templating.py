@@ -40,6 +40,7 @@ from django_htmx.jinja import htmx_script as django_htmx_script
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 
+from storefront.sanitise import provider_html
 from storefront.templatetags.money import abs_amount, inr, inr_whole, plain_amount
 from storefront.templatetags.storefront_tags import breakup_row, get_item
 from storefront.urlcache import reverse_once
@@ -142,6 +143,7 @@ def environment(**options: Any) -> jinja2.Environment:
         date=date,
         pluralize=pluralize,
         floatformat=floatformat,
+        provider_html=provider_html,
     )
     return env
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("checkout/place/", checkout_views.place_order, name="place-order"),
     path("orders/", checkout_views.order_list, name="order-list"),
     path("orders/<str:order_id>/", checkout_views.order_detail, name="order-detail"),
+    path("vouchers/", include("vouchers.urls")),
     path("accounts/", include("storefront.accounts")),
     path("staff/", include("carts.staff_urls")),
     path("healthz", views.healthz, name="healthz"),

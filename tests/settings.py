@@ -19,3 +19,6 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # the test instead of printing nothing.
 TEMPLATES = copy.deepcopy(TEMPLATES)  # noqa: F405
 TEMPLATES[0]["OPTIONS"]["undefined"] = jinja2.StrictUndefined
+
+# Background tasks are recorded, not run: tests run the voucher job themselves (vouchers.tasks).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}

@@ -5,12 +5,10 @@ Views never call these: ShopMiddleware resolves the shop provider once per reque
 
 from __future__ import annotations
 
-from typing import Any
-
 from storefront.exceptions import CapabilityMissing
 
 from . import registry
-from .base import Role, ShopProvider
+from .base import Role, ShopProvider, VoucherProvider
 
 
 def active_account(role: str = Role.SHOP):
@@ -24,9 +22,9 @@ def get_shop_provider() -> ShopProvider:
     return registry.build(active_account(Role.SHOP), Role.SHOP)
 
 
-def get_voucher_provider() -> Any:
+def get_voucher_provider() -> VoucherProvider:
     """The active voucher account's provider (the embedded `local` one when none is active);
-    CapabilityMissing when no voucher provider is built for that kind."""
+    CapabilityMissing when no voucher provider is built for that kind (the voucher pages 404)."""
     account = active_account(Role.VOUCHERS)
     try:
         return registry.build(account, Role.VOUCHERS)

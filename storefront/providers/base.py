@@ -11,6 +11,7 @@ registry when it builds a provider, and by the tests) proves each declared area 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
@@ -30,6 +31,9 @@ from .types import (
     ProductPage,
     ShopPolicy,
     Store,
+    VoucherOrder,
+    VoucherOrderItem,
+    VoucherProduct,
 )
 
 if TYPE_CHECKING:
@@ -276,16 +280,41 @@ class ShareProvider(Protocol):
 
 @runtime_checkable
 class VoucherProvider(Protocol):
-    """Capability.VOUCHERS, the voucher role: brand catalogue, voucher orders placed exactly once
-    on the order ledger, issued codes revealed on request."""
+    """Capability.VOUCHERS, the voucher role: a brand catalogue, voucher orders placed exactly
+    once on the order ledger (storefront.ledger, role "vouchers"), and their fulfilment.
 
-    def list_voucher_products(self, *, q: str = "", category: str = "") -> tuple[Any, ...]: ...
+    The voucher cart is ours (vouchers.models, per customer), and so is payment (the customer's
+    balances, taken in the same transaction that records the order attempt: `on_claim`).
+    Refusals raise ProviderRejected with a message for the customer; an unknown product or
+    denomination NotFound; a lost answer ledger.OrderOutcomeUnknown (never sent again)."""
 
-    def get_voucher_product(self, product_id: str) -> Any: ...
+    def list_voucher_products(self, *, q: str = "", category: str = "") -> tuple[VoucherProduct, ...]:
+        """The brands on sale (available ones only), filtered by a search text and a category."""
+        ...
 
-    def place_voucher_order(self, ctx: CartContext, *, idempotency_key: str, items: tuple) -> Any: ...
+    def list_voucher_categories(self) -> tuple[str, ...]: ...
 
-    def get_voucher_order(self, ctx: CartContext, *, reference: str) -> Any: ...
+    def get_voucher_product(self, product_id: str) -> VoucherProduct:
+        """One brand with its denominations; NotFound when unknown or not on sale."""
+        ...
+
+    def place_voucher_order(
+        self,
+        *,
+        idempotency_key: str,
+        items: tuple[VoucherOrderItem, ...],
+        user_id: int | None,
+        on_claim: Callable[[OrderAttempt], None],
+        shown: dict[str, Any] | None = None,
+    ) -> OrderAttempt:
+        """Exactly once per idempotency_key (storefront.ledger.place_once): `on_claim(attempt)`
+        runs in the transaction that records the attempt, before anything is sent; the same key
+        again answers with the same attempt, never a second upstream order."""
+        ...
+
+    def fetch_voucher_order(self, attempt: OrderAttempt) -> VoucherOrder:
+        """The provider's view of a placed order now: each line's status and issued vouchers."""
+        ...
 
     def reconcile_order(self, attempt: OrderAttempt) -> Resolution: ...
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 PROVIDER_CLASSES: dict[tuple[str, str], str] = {
     ("local", Role.SHOP): "storefront.providers.local.provider.LocalProvider",
     ("fynd", Role.SHOP): "storefront.providers.fynd.provider.FyndProvider",
+    ("local", Role.VOUCHERS): "storefront.providers.local.vouchers.LocalVoucherProvider",
 }
 
 _lock = threading.Lock()
@@ -31,6 +32,11 @@ class ProviderNotConforming(TypeError):
 
 def is_built(kind: str, role: str = Role.SHOP) -> bool:
     return (kind, role) in PROVIDER_CLASSES
+
+
+def serves(role: str) -> bool:
+    """Whether any kind has a provider built for `role` (no account is looked up)."""
+    return any(built_role == role for _kind, built_role in PROVIDER_CLASSES)
 
 
 def provider_class(kind: str, role: str = Role.SHOP) -> type:

@@ -343,3 +343,173 @@ class CheckoutChange:
 
     text: str
     line_id: str = ""
+
+
+# ---------------------------------------------------------------------------- gift vouchers
+
+
+class VoucherStatus(enum.StrEnum):
+    """A voucher order's (and each of its lines') fulfilment: pending → processing → success |
+    failed, as the provider reports it. `partial` is final too: some lines were issued, the
+    others failed (and were paid back)."""
+
+    PENDING = "pending"  # recorded on our side; the provider has not confirmed it yet
+    PROCESSING = "processing"  # the provider has the order and is issuing the vouchers
+    SUCCESS = "success"
+    FAILED = "failed"
+    PARTIAL = "partial"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (VoucherStatus.SUCCESS, VoucherStatus.FAILED, VoucherStatus.PARTIAL)
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherDenomination:
+    """One way to buy a brand's voucher (EnKash's productConfig): a face value (MRP) sold at
+    `price` (the sell rate), at most `max_quantity` per order line. A custom-amount denomination
+    takes any whole-rupee face value between `min_amount` and `max_amount`, at its discount."""
+
+    id: str
+    face_value: Decimal
+    price: Decimal
+    discount_percent: Decimal
+    max_quantity: int
+    custom_amount: bool = False
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+
+    @property
+    def saving(self) -> Decimal:
+        return self.face_value - self.price
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherProduct:
+    """One brand's gift voucher (EnKash's productCatalog). `description`, `terms` and
+    `how_to_redeem` are the provider's text and may hold HTML: templates show them only through
+    the `provider_html` filter (an allow-list sanitiser), never as they come."""
+
+    id: str
+    name: str
+    category: str
+    logo: str
+    denominations: tuple[VoucherDenomination, ...]
+    description: str = ""
+    terms: str = ""
+    how_to_redeem: str = ""
+    expiry_days: int | None = None
+    available: bool = True
+
+    @property
+    def fixed(self) -> tuple[VoucherDenomination, ...]:
+        return tuple(d for d in self.denominations if not d.custom_amount)
+
+    @property
+    def custom(self) -> VoucherDenomination | None:
+        return next((d for d in self.denominations if d.custom_amount), None)
+
+    @property
+    def best_discount(self) -> Decimal:
+        return max((d.discount_percent for d in self.denominations), default=Decimal(0))
+
+    def denomination(self, denomination_id: str) -> VoucherDenomination | None:
+        return next((d for d in self.denominations if d.id == denomination_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherCartLine:
+    """A line of the voucher cart: `quantity` vouchers of `face_value` each (the denomination's,
+    or the custom amount chosen), priced from the provider's catalogue now."""
+
+    id: str
+    product: VoucherProduct
+    denomination: VoucherDenomination
+    face_value: Decimal
+    unit_price: Decimal
+    quantity: int
+    problem: str = ""  # why this line cannot be ordered as it is (shown beside it), or empty
+
+    @property
+    def line_face(self) -> Decimal:
+        return self.face_value * self.quantity
+
+    @property
+    def line_price(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+    @property
+    def line_saving(self) -> Decimal:
+        return self.line_face - self.line_price
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherCart:
+    id: str
+    version: int
+    lines: tuple[VoucherCartLine, ...]
+    face_total: Decimal
+    price_total: Decimal
+    savings: Decimal
+    count: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        return tuple(ln.problem for ln in self.lines if ln.problem)
+
+    def line(self, line_id: str) -> VoucherCartLine | None:
+        return next((ln for ln in self.lines if ln.id == line_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherOrderItem:
+    """One line of a voucher order as it goes upstream. `reference` is ours for this line (the
+    order's reference plus the line's position); a provider that takes one order per line sends
+    it as its partner order reference."""
+
+    position: int
+    product_id: str
+    product_name: str
+    denomination_id: str
+    face_value: Decimal
+    unit_price: Decimal
+    quantity: int
+    reference: str = ""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class IssuedVoucher:
+    """A voucher the provider issued. Code and pin are bearer secrets: they live in memory only
+    on their way to encrypted storage (vouchers.models.IssuedVoucher), never in a repr or log."""
+
+    code: str
+    pin: str
+    expires_at: datetime | None = None
+
+    def __repr__(self) -> str:
+        return f"<IssuedVoucher …{self.code[-4:]} expires={self.expires_at}>"
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherLineStatus:
+    """What the provider reports for one line of an order."""
+
+    position: int
+    status: VoucherStatus
+    upstream_id: str = ""
+    vouchers: tuple[IssuedVoucher, ...] = ()
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherOrder:
+    """What the provider reports for one voucher order (our `reference`)."""
+
+    reference: str
+    status: VoucherStatus
+    lines: tuple[VoucherLineStatus, ...] = ()
+    upstream_id: str = ""

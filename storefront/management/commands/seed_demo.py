@@ -18,8 +18,12 @@ from storefront.providers import registry
 from storefront.providers.local import models as m
 from storefront.providers.local.demo_data import CATEGORIES, DESCRIPTIONS, PINCODES, PRODUCTS
 from storefront.providers.local.images import image_path
+from storefront.providers.local.voucher_demo import seed_vouchers
 
 DEFAULT_PASSWORD = "demo-pass-123"  # noqa: S105 - documented demo password
+# `--voucher-wallet` (make run): the demo customer's points are topped up to this, so with the
+# ₹250 store credit they can buy more than ₹3,000 of gift vouchers (12,800 points = ₹3,200)
+VOUCHER_WALLET_POINTS = 12_800
 
 
 class Command(BaseCommand):
@@ -27,13 +31,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEFAULT_PASSWORD, help="password for the demo users")
+        parser.add_argument(
+            "--voucher-wallet",
+            action="store_true",
+            help=f"top the demo shopper's points up to {VOUCHER_WALLET_POINTS} for buying gift vouchers",
+        )
 
     @transaction.atomic
-    def handle(self, *args, password: str, **options):
+    def handle(self, *args, password: str, voucher_wallet: bool = False, **options):
         self._catalogue()
         self._pincodes()
         self._users(password)
         self._redemptions()
+        brands = seed_vouchers()
+        if voucher_wallet:
+            self._voucher_wallet()
         if not ProviderAccount.objects.filter(active_for_shop=True).exists():
             account, _ = ProviderAccount.objects.get_or_create(
                 name="local", defaults={"kind": ProviderKind.LOCAL}
@@ -42,7 +54,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"demo store ready: {m.Product.objects.count()} products in {m.Category.objects.count()} "
-                f"categories, {m.Pincode.objects.count()} pincodes"
+                f"categories, {m.Pincode.objects.count()} pincodes, {brands} gift voucher brands"
             )
         )
 
@@ -209,6 +221,13 @@ class Command(BaseCommand):
                 state="Karnataka",
                 pincode="560001",
             )
+
+    def _voucher_wallet(self) -> None:
+        """At least VOUCHER_WALLET_POINTS points for the demo customer (never fewer than they have)."""
+        shopper = get_user_model().objects.get(username="shopper@demo.local")
+        m.LoyaltyAccount.objects.filter(user=shopper, points__lt=VOUCHER_WALLET_POINTS).update(
+            points=VOUCHER_WALLET_POINTS
+        )
 
     def _pincodes(self) -> None:
         for code, city, state, serviceable, low, high in PINCODES:

@@ -137,3 +137,4 @@ class OrderAdmin(admin.ModelAdmin):
 admin.site.register(m.Store)
 admin.site.register(m.LoyaltyAccount)
 admin.site.register(m.StoreCredit)
+from . import voucher_admin  # noqa: E402,F401 - the local voucher provider's admin (voucher_admin.py)

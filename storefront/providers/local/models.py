@@ -331,3 +331,6 @@ class OrderLine(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+from .voucher_models import *  # noqa: E402,F403 - the local voucher provider's tables (voucher_models.py)
