@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from storefront.providers import readers
+from storefront.providers.base import Person
 from storefront.providers.types import Cart, CartMeta, OrderType
 
 
@@ -40,9 +41,19 @@ def meta_body(meta: CartMeta, cart_body: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
-def checkout_body(cart: Cart, cart_id: str, key: str, payment_mode: str, email: str) -> dict:
+def staff_body(staff: Person) -> dict[str, str]:
+    """StaffCheckout (fynd.md §2.3: `user`, `first_name`, `last_name` and `_id` required,
+    `employee_code` optional): the member of our staff acting for the customer, by our user id."""
+    first, _, last = (staff.name or staff.email.split("@")[0]).partition(" ")
+    return {"user": staff.id, "_id": staff.id, "first_name": first, "last_name": last}
+
+
+def checkout_body(
+    cart: Cart, cart_id: str, key: str, payment_mode: str, email: str, *, staff: Person | None = None
+) -> dict:
     """CartCheckoutDetailRequest (v1). Our idempotency key rides in `custom_meta` and `meta`
-    for tracing; Fynd does not deduplicate on it, the order ledger does."""
+    for tracing; Fynd does not deduplicate on it, the order ledger does. An order a member of
+    staff places for the customer names them in `staff` (assisted selling)."""
     body: dict[str, Any] = {
         "id": cart_id,
         "payment_mode": payment_mode,
@@ -62,4 +73,6 @@ def checkout_body(cart: Cart, cart_id: str, key: str, payment_mode: str, email: 
     customer = {k: v for k, v in contact if v}
     if customer:
         body["customer_details"] = customer
+    if staff is not None:
+        body["staff"] = staff_body(staff)
     return body

@@ -40,7 +40,8 @@ from `price`; `availability` gives the size list and the line's availability; `m
 messages; `moq` becomes the product's QuantityRule; `delivery_promise` the line's promise.
 
 Cart (§3.1): `restrict_checkout` or `is_valid: false` (with lines) → `checkout_blocked` with Fynd's
-`message`; `staff_user_id` → `staff_user`; applied coupon, loyalty points, gift card and
+`message`; `staff_user` is the name of our staff member who prepared the cart (FyndCart), else
+Fynd's `staff_user_id`; applied coupon, loyalty points, gift card and
 `applied_promo_details` → redemptions; `gstin`, `comment` and our own `custom_cart_meta` echo →
 CartMeta; `message`, `delivery_charge_info` and `coupon_text` → cart messages (info).
 """
@@ -708,7 +709,7 @@ def map_cart(
         pincode=pincode,
         messages=tuple(messages),
         checkout_blocked=blocked,
-        staff_user=as_str(body.get("staff_user_id")) or staff_user,
+        staff_user=staff_user or as_str(body.get("staff_user_id")),
         coupon_code=coupon_code(body),
         loyalty=map_loyalty(bv) if signed_in else None,
         meta=meta,

@@ -87,7 +87,7 @@ class FyndOrders(FyndCartState):
 
         def send(attempt: OrderAttempt) -> ledger.Sent:
             answer = self.client.checkout(
-                bodies.checkout_body(cart, cart_id, key, payment_mode, email),
+                bodies.checkout_body(cart, cart_id, key, payment_mode, email, staff=ctx.acting_user),
                 buy_now=ctx.buy_now,
                 pincode=self._pincode(ctx, state),
             )
