@@ -288,19 +288,12 @@ def voucher_order_place(*, provider: VoucherProvider, user, token: str) -> Place
     items: tuple[VoucherOrderItem, ...] = ()
     cart = None
     if known is None:
-        cart = selectors.voucher_cart_get(provider=provider, user=user)
-        if cart.is_empty:
-            raise StorefrontError(MSG_EMPTY)
-        if (
-            cart.version != int(payload["v"])
-            or cart.price_total != Decimal(payload["t"])
-            or cart.id != payload["c"]
-        ):
-            raise StorefrontError(MSG_CART_CHANGED, field="idempotency_key")
-        if cart.problems:
-            raise StorefrontError(cart.problems[0])
-        payment.split(cart.price_total, payment.balance(user))  # InsufficientBalance, before anything
-        items = _items(cart)
+        try:
+            cart, items = _ready(provider, user, payload)
+        except StorefrontError:
+            # another submit of this key may have taken the cart a moment ago: its order, if so
+            if ledger.find_attempt(account=provider.account, role=Role.VOUCHERS, key=key) is None:
+                raise
     on_claim = (
         _recorder(user=user, cart=cart, version=int(payload["v"]), account=provider.account)
         if cart is not None
@@ -341,6 +334,26 @@ def voucher_order_place(*, provider: VoucherProvider, user, token: str) -> Place
         order.refresh_from_db()
     _schedule(order)
     return Placed(order, confirmed=True)
+
+
+def _ready(
+    provider: VoucherProvider, user, payload: dict
+) -> tuple[VoucherCart, tuple[VoucherOrderItem, ...]]:
+    """The cart shown with the key, checked before anything is written or sent: not empty, the
+    version and total shown, no line in trouble, and balances that cover it."""
+    cart = selectors.voucher_cart_get(provider=provider, user=user)
+    if cart.is_empty:
+        raise StorefrontError(MSG_EMPTY)
+    if (
+        cart.version != int(payload["v"])
+        or cart.price_total != Decimal(payload["t"])
+        or cart.id != payload["c"]
+    ):
+        raise StorefrontError(MSG_CART_CHANGED, field="idempotency_key")
+    if cart.problems:
+        raise StorefrontError(cart.problems[0])
+    payment.split(cart.price_total, payment.balance(user))  # InsufficientBalance, before anything
+    return cart, _items(cart)
 
 
 def _refuse_retake(attempt) -> None:

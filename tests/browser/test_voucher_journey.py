@@ -12,9 +12,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Browser, Page, expect
 
+from storefront.models import ProviderAccount
+from storefront.providers import registry
 from storefront.providers.local import models as m
 from storefront.providers.local import voucher_models as vm
 from tests.conftest import DEMO_PASSWORD, SHOPPER_EMAIL
+from tests.fakes.enkash_server import CLIENT_ID, CLIENT_SECRET, PASSWORD, USERNAME, fake_enkash  # noqa: F401
 from vouchers import models as orders
 
 from .conftest import _new_context
@@ -38,6 +41,10 @@ def wallet(store):
     m.LoyaltyAccount.objects.filter(user=shopper).update(points=12_800)
     vm.LocalVoucherBrand.objects.update(fulfil_seconds=2)
     return shopper
+
+
+def _add_button(page: Page, denomination: str):
+    return page.locator(f'[data-denomination="{denomination}"]').get_by_role("button", name=re.compile("Add"))
 
 
 def _phone_shot(chromium: Browser, page: Page, store: str, url: str, path: Path) -> None:
@@ -150,3 +157,37 @@ def test_voucher_journey_without_javascript(chromium: Browser, store: str, walle
         expect(page.locator("[data-revealed]")).to_have_count(0)  # shown once, masked again
     finally:
         context.close()
+
+
+def test_voucher_journey_on_enkash(page: Page, wallet, fake_enkash, output_dir: Path):  # noqa: F811
+    """The same journey with an EnKash account active, against the fake EnKash server; orders
+    complete two seconds after EnKash takes them."""
+    account = ProviderAccount(kind="enkash", name="enkash-browser", base_url=fake_enkash.base_url)
+    account.set_credentials(
+        {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "username": USERNAME, "password": PASSWORD}
+    )
+    account.save()
+    registry.activate(account)
+    fake_enkash.complete_after = 2.0
+    _sign_in(page)
+    page.goto("/vouchers/")
+    expect(page.locator("[data-voucher-product]")).to_have_count(2)
+    page.get_by_role("link", name=re.compile("Myntra Test")).click()
+    _add_button(page, "PCN5915678VIB1A121").click()
+    expect(page.locator("[data-voucher-count]")).to_have_attribute("data-voucher-count", "1")
+    _add_button(page, "PCN724771408NCGasd").click()
+    expect(page.locator("[data-voucher-count]")).to_have_attribute("data-voucher-count", "2")
+    page.goto("/vouchers/cart/")
+    expect(page.locator('[data-breakup-key="total"]')).to_have_attribute("data-amount", "588.00")
+    page.get_by_role("button", name=re.compile("Place order")).click()
+    expect(page).to_have_url(ORDER_URL)
+    article = page.locator("[data-voucher-order]")
+    expect(article).to_have_attribute("data-voucher-status", "success", timeout=15_000)
+    page.locator("[data-voucher]").first.get_by_role("button", name=re.compile("Reveal")).click()
+    expect(page.locator("[data-revealed]")).to_have_count(1)
+    page.screenshot(path=str(output_dir / "vouchers-order-enkash.png"), full_page=True)
+    reference = ORDER_URL.search(page.url).group(1)
+    assert [c.body["orderReferenceId"] for c in fake_enkash.calls_to("/api/v0/partner/create-order")] == [
+        f"{reference}-1",
+        f"{reference}-2",
+    ]

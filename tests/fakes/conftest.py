@@ -1,3 +1,4 @@
 """The fake servers' own tests use the same fixtures the adapter tests import."""
 
+from tests.fakes.enkash_server import fake_enkash  # noqa: F401,E402
 from tests.fakes.fynd_server import fake_fynd  # noqa: F401
