@@ -82,3 +82,41 @@ class AssistEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.staff_email} for {self.customer_email}: {self.action}"
+
+
+class ShareLink(models.Model):
+    """A link to a copy of a cart (`/cart/shared/<token>/`), ours on top of the provider's share:
+    the provider keeps the items behind its own token (`provider_token`, never shown), we keep who
+    may withdraw the link, when it stops working, and what the items cost when it was made.
+
+    The token in the URL is 256 random bits; only its SHA-256 is stored, so the database cannot
+    give links away (the owner sees the link once, when it is made). `snapshot` holds each line's
+    product, size, quantity and unit price at sharing time, nothing about the sharer."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    provider = models.CharField(max_length=80, help_text="the provider account the cart lives on")
+    provider_token = models.CharField(max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="share_links"
+    )
+    owner_key = models.CharField(max_length=64, blank=True, help_text="a guest owner's browser")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="the member of staff who made it while assisting the owner",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    item_count = models.PositiveIntegerField(default=0)
+    snapshot = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        indexes = [models.Index(fields=("owner", "expires_at"), name="share_link_owner")]
+
+    def __str__(self) -> str:
+        return f"share link {self.pk} ({self.item_count} items, until {self.expires_at:%Y-%m-%d})"

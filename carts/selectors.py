@@ -71,10 +71,6 @@ def order_get(*, cs: CartSession, order_id: str, guest_token: str = "") -> Order
     return provider.get_order(cs.context(), order_id=order_id, guest_token=guest_token)
 
 
-def shared_cart_get(*, cs: CartSession, token: str) -> Cart:
-    return require(cs.provider, Capability.SHARE_CART).get_shared_cart(token)
-
-
 def checkout_needs_repricing(*, cs: CartSession) -> bool:
     """Whether a cart returned by a mutation must be read again to show checkout totals."""
     return Capability.PAYMENT_CHARGES in cs.provider.capabilities

@@ -30,7 +30,8 @@ from storefront.providers.types import (
     Order,
 )
 
-from . import assist
+from . import assist, sharing
+from .models import ShareLink
 from .session import CartSession
 
 MSG_ADDED = "Added {name} to your cart."
@@ -465,21 +466,25 @@ def checkout_place_order(*, cs: CartSession, token: str, payment_mode: str, emai
 
 # ---------------------------------------------------------------------------- share links
 
-MSG_SHARED_LINK = "Anyone with this link can add these items to their cart: {url}"
+MSG_SHARED_LINK = "Anyone with this link can add these items to their cart until {date}: {url}"
 MSG_SHARED_MERGED = "The shared items were added to your cart."
 MSG_SHARED_REPLACED = "Your cart now holds the shared items."
 
 
-def cart_share(*, cs: CartSession) -> str:
-    """Create a share link for the cart; returns the token."""
-    return require(cs.provider, Capability.SHARE_CART).share_cart(cs.context())
+def cart_share(*, cs: CartSession) -> tuple[ShareLink, str]:
+    """Share the cart as it is now: a link of ours (carts.sharing) around the provider's share;
+    returns the link and its token, shown to the owner this once."""
+    return sharing.share_link_create(cs=cs)
 
 
 def cart_accept_shared(*, cs: CartSession, token: str, mode: str) -> Cart:
+    """Take a shared cart's items into the shopper's cart (`merge`) or make them its items
+    (`replace`); a link that expired, was withdrawn or never existed raises ShareLinkGone."""
+    link = sharing.share_link_get(cs=cs, token=token)
     return _write(
         cs,
         Capability.SHARE_CART,
         "accept-shared-cart",
-        lambda p, ctx: p.accept_shared_cart(ctx, token=token, mode=mode),
+        lambda p, ctx: p.accept_shared_cart(ctx, token=link.provider_token, mode=mode),
         details={"mode": mode},
     )

@@ -25,6 +25,8 @@ urlpatterns = [
     path("address/", views.set_address, name="set-address"),
     path("address/select/", views.select_address, name="select-address"),
     path("share/", views.share_cart, name="share-cart"),
+    path("share/links/", views.share_links, name="share-links"),
+    path("share/<int:link_id>/revoke/", views.revoke_share_link, name="revoke-share-link"),
     path("shared/<str:token>/", views.shared_cart, name="shared-cart"),
     path("shared/<str:token>/accept/", views.accept_shared_cart, name="accept-shared-cart"),
 ]

@@ -28,7 +28,7 @@ from storefront.money import format_inr
 from storefront.providers.types import Address, Cart, CartMeta, OrderType
 from storefront.urlcache import reverse_once
 
-from . import forms, selectors, services
+from . import forms, selectors, services, sharing
 from .page_context import CHECKOUT_PARTIALS, CHECKOUT_TEMPLATE, checkout_context
 from .session import CartSession
 
@@ -426,13 +426,16 @@ def select_address(request: HtmxHttpRequest) -> HttpResponse:
 
 # ---------------------------------------------------------------------------- share links
 
+SHARED_TEMPLATE = "carts/shared_cart.html"
+SHARE_LINKS_TEMPLATE = "carts/share_links.html"
+
 
 @require_POST
 def share_cart(request: HtmxHttpRequest) -> HttpResponse:
-    """Create a share link and show it (in place with htmx; as a message after the redirect)."""
+    """Make a share link and show it once (in place with htmx; as a message after the redirect)."""
     cs = CartSession.of(request)
     try:
-        token = services.cart_share(cs=cs)
+        link, token = services.cart_share(cs=cs)
     except StorefrontError as exc:
         text, status = error_message(exc)
         if status >= 500:
@@ -444,21 +447,31 @@ def share_cart(request: HtmxHttpRequest) -> HttpResponse:
         return redirect_303(reverse("carts:cart"))
     url = request.build_absolute_uri(reverse("carts:shared-cart", args=[token]))
     if request.htmx:
-        return render(request, "carts/cart.html#share-cart", {"share_url": url})
-    messages.success(request, services.MSG_SHARED_LINK.format(url=url))
+        return render(request, "carts/cart.html#share-cart", {"share_url": url, "share_link": link})
+    messages.success(request, services.MSG_SHARED_LINK.format(url=url, date=f"{link.expires_at:%d %b %Y}"))
     return redirect_303(reverse("carts:cart"))
+
+
+def _share_gone(request, exc: sharing.ShareLinkGone) -> HttpResponse:
+    """An unknown, expired or withdrawn link: a 404 page that says which."""
+    return render(request, "carts/shared_gone.html", {"message": exc.user_message}, status=404)
 
 
 @require_GET
 def shared_cart(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """The shared items at today's prices and availability, with what changed marked; nothing
+    about the person who shared them."""
     try:
-        shared = selectors.shared_cart_get(cs=CartSession.of(request), token=token)
-    except NotFound as exc:
-        raise Http404(exc.user_message) from exc
+        shared = sharing.shared_cart_get(cs=CartSession.of(request), token=token)
+    except sharing.ShareLinkGone as exc:
+        return _share_gone(request, exc)
+    except NotFound:
+        # the provider no longer has the items behind a link of ours
+        return _share_gone(request, sharing.ShareLinkGone(sharing.MSG_SHARE_UNKNOWN))
     except StorefrontError as exc:
         add_error(request, exc)
         return _unavailable(request)
-    return render(request, "carts/shared_cart.html", {"shared": shared, "token": token})
+    return render(request, SHARED_TEMPLATE, {"shared": shared, "token": token})
 
 
 @require_POST
@@ -471,6 +484,8 @@ def accept_shared_cart(request: HtmxHttpRequest, token: str) -> HttpResponse:
     mode = form.cleaned_data["mode"]
     try:
         services.cart_accept_shared(cs=cs, token=token, mode=mode)
+    except sharing.ShareLinkGone as exc:
+        return _share_gone(request, exc)
     except StorefrontError as exc:
         if add_error(request, exc) >= 500:
             return _unavailable(request)
@@ -481,3 +496,25 @@ def accept_shared_cart(request: HtmxHttpRequest, token: str) -> HttpResponse:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = reverse("carts:cart")
     return response
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def share_links(request: HtmxHttpRequest) -> HttpResponse:
+    """The shopper's share links that still work, each with a button to withdraw it."""
+    links = sharing.share_links_owned(cs=CartSession.of(request))
+    return render(request, SHARE_LINKS_TEMPLATE, {"links": links})
+
+
+@require_POST
+def revoke_share_link(request: HtmxHttpRequest, link_id: int) -> HttpResponse:
+    cs = CartSession.of(request)
+    try:
+        sharing.share_link_revoke(cs=cs, link_id=link_id)
+    except NotFound as exc:
+        raise Http404(exc.user_message) from exc
+    messages.success(request, sharing.MSG_SHARE_LINK_REVOKED)
+    if request.htmx:
+        context = {"links": sharing.share_links_owned(cs=cs)}
+        return render_fragments(request, SHARE_LINKS_TEMPLATE, ("share-links",), context)
+    return redirect_303(reverse("carts:share-links"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from storefront.providers import readers
-from storefront.providers.base import Person
+from storefront.providers.base import CartContext, Person
 from storefront.providers.types import Cart, CartMeta, OrderType
 
 
@@ -46,6 +46,24 @@ def staff_body(staff: Person) -> dict[str, str]:
     `employee_code` optional): the member of our staff acting for the customer, by our user id."""
     first, _, last = (staff.name or staff.email.split("@")[0]).partition(" ")
     return {"user": staff.id, "_id": staff.id, "first_name": first, "last_name": last}
+
+
+def share_meta(ctx: CartContext) -> dict[str, Any]:
+    """GetShareCartLinkRequest `meta` (returned in `shared_cart_details.meta`): where the link
+    came from and, when a member of our staff shares a customer's cart, who they are (Fynd copies
+    `staff_user_id` to a cart that takes the shared items with its merge/replace action)."""
+    meta: dict[str, Any] = {"source": "storefront"}
+    if ctx.acting_user is not None:
+        meta["staff_user_id"] = ctx.acting_user.id
+        meta["staff"] = staff_body(ctx.acting_user)
+        meta["staff_name"] = ctx.staff_user
+    return meta
+
+
+def shared_by_staff(shared_cart: dict[str, Any]) -> str:
+    """The display name of the member of our staff who shared this cart (share_meta), or ""."""
+    details = readers.as_dict(shared_cart.get("shared_cart_details"))
+    return readers.as_str(readers.as_dict(details.get("meta")).get("staff_name"))[:150]
 
 
 def checkout_body(

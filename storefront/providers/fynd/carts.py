@@ -413,7 +413,7 @@ class FyndCarts(FyndCartState):
         """POST share-cart; the token for /cart/shared/<token>/ (Fynd's share_url points at
         Fynd's own storefront, so the storefront builds its own link from the token)."""
         cart_id, _state = self._need_cart(ctx)
-        answer = self.client.share_link(cart_id, {"source": "storefront"})
+        answer = self.client.share_link(cart_id, bodies.share_meta(ctx))
         token = readers.as_str(answer.get("token"))
         if not token:
             url = readers.as_str(answer.get("share_url")).rstrip("/")
@@ -433,7 +433,9 @@ class FyndCarts(FyndCartState):
         `share-cart/{token}/{action}` applies to the Fynd session's cart, which has no id here."""
         if mode not in SHARE_MODES:
             raise ProviderRejected(MSG_SHARE_MODE_SHORT, field="mode")
-        shared = self.get_shared_cart(token)
+        answer = self.client.shared_cart(token)
+        body = readers.as_dict(answer.get("cart"))
+        shared = self._to_cart(body, CartContext(), None)
         items = [
             {"item_id": readers.as_int(ln.product.id), "item_size": ln.variant.id, "quantity": ln.quantity}
             for ln in shared.lines
@@ -443,4 +445,12 @@ class FyndCarts(FyndCartState):
             raise ProviderRejected(MSG_SHARED_CART_EMPTY)
         if mode == "replace":
             self.clear_cart(ctx)
-        return self._add(ctx, items)
+        cart = self._add(ctx, items)
+        prepared = bodies.shared_by_staff(body)
+        if prepared and not cart.staff_user and cart.id:
+            # a cart our staff shared: the cart that takes its items says who prepared them
+            state = self._state_for_write(cart.id, ctx)
+            state.staff_user = prepared
+            state.save(update_fields=["staff_user", "updated_at"])
+            cart = replace(cart, staff_user=prepared)
+        return cart
