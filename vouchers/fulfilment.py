@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from storefront import ledger
 from storefront.exceptions import StorefrontError
@@ -119,6 +120,7 @@ def _check(order: vm.VoucherOrder, provider: VoucherProvider) -> vm.VoucherOrder
     return _apply(order.pk, report)
 
 
+@sensitive_variables()
 def _apply(order_pk: int, report: VoucherOrder) -> vm.VoucherOrder:
     """Record what the provider reported: each line's status and its vouchers (encrypted), then
     the order's status once every line is final, paying back what was not issued."""
@@ -158,6 +160,7 @@ def _apply(order_pk: int, report: VoucherOrder) -> vm.VoucherOrder:
     return _give_back(order_pk, amount=None, status=VoucherStatus.FAILED, message=MSG_FAILED_REFUNDED)
 
 
+@sensitive_variables()
 def _store(order: vm.VoucherOrder, line: vm.VoucherOrderLine, vouchers: tuple[IssuedSecret, ...]) -> None:
     for index, voucher in enumerate(vouchers):
         if line.vouchers.filter(index=index).exists():

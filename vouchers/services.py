@@ -18,6 +18,7 @@ from django.core import signing
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from storefront import ledger
 from storefront.exceptions import (
@@ -393,6 +394,7 @@ def _restore_cart(order: vm.VoucherOrder) -> None:
 # ---------------------------------------------------------------------------- reveal
 
 
+@sensitive_variables()
 def voucher_reveal(*, user, reference: str, voucher_id: str) -> tuple[vm.IssuedVoucher, dict[str, str]]:
     """The code and pin of one of the customer's own vouchers, and the reveal recorded (who,
     when). Anyone else's voucher, or an unknown one, is NotFound (a 404)."""

@@ -18,6 +18,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
@@ -310,6 +311,7 @@ def order_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, ORDERS, {"orders": orders, **_cart_link(request)})
 
 
+@sensitive_variables()
 def _order_context(request, order, revealed: dict[int, dict[str, str]] | None = None) -> dict[str, Any]:
     return {
         "order": order,
@@ -325,6 +327,7 @@ def _order_context(request, order, revealed: dict[int, dict[str, str]] | None = 
 @vary_on_headers("HX-Request")
 @voucher_view
 @customer_required
+@sensitive_variables()
 def order_detail(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     _provider(request)
     order = selectors.voucher_order_get(user=request.user, reference=reference)
@@ -343,6 +346,7 @@ def order_detail(request: HtmxHttpRequest, reference: str) -> HttpResponse:
 @require_POST
 @voucher_view
 @customer_required
+@sensitive_variables()
 def reveal_voucher(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     """The owner's reveal of one voucher: recorded (who, when), then shown in place (htmx) or on
     the one page view the 303 leads to. Anyone else: 404."""

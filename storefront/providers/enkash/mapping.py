@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.views.decorators.debug import sensitive_variables
+
 from storefront.money import quantize
 from storefront.providers import readers
 from storefront.providers.types import (
@@ -122,6 +124,7 @@ def expiry(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=IST)
 
 
+@sensitive_variables()
 def vouchers(details: dict[str, Any]) -> tuple[IssuedVoucher, ...]:
     found = []
     for raw in readers.as_list(details.get("voucherDetailsList")):
@@ -136,6 +139,7 @@ def vouchers(details: dict[str, Any]) -> tuple[IssuedVoucher, ...]:
     return tuple(found)
 
 
+@sensitive_variables()
 def line_status(position: int, details: dict[str, Any]) -> VoucherLineStatus:
     order_status = status(details.get("orderStatus"))
     payment_status = readers.as_str(details.get("paymentStatus")).upper()

@@ -25,6 +25,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.views.decorators.debug import sensitive_variables
 
 from storefront import ledger
 from storefront.exceptions import NotFound, ProviderRejected, ProviderUnavailable
@@ -158,6 +159,7 @@ class EnKashProvider:
         first = next((e.get("upstream_id", "") for e in record_items if e.get("upstream_id")), "")
         return ledger.Sent(first or attempt.reference, {"items": record_items})
 
+    @sensitive_variables()
     def _details(self, reference: str, upstream_id: str = "") -> dict:
         try:
             return readers.as_dict(self.client.order_details(reference))
@@ -166,6 +168,7 @@ class EnKashProvider:
                 raise
             return readers.as_dict(self.client.order_details(upstream_id))
 
+    @sensitive_variables()
     def fetch_voucher_order(self, attempt: OrderAttempt) -> VoucherOrder:
         lines = []
         for entry in readers.as_list(attempt.record.get("items")):

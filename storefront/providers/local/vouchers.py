@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from storefront import ledger
 from storefront.exceptions import NotFound
@@ -167,6 +168,7 @@ class LocalVoucherProvider:
         )
         return ledger.Sent(f"LV{order.pk:06d}", {"items": order.items})
 
+    @sensitive_variables()
     def fetch_voucher_order(self, attempt: OrderAttempt) -> VoucherOrder:
         order = vm.LocalVoucherOrder.objects.filter(reference=attempt.reference).first()
         if order is None:
@@ -192,6 +194,7 @@ class LocalVoucherProvider:
         return VoucherOrder(attempt.reference, status, lines, upstream_id=f"LV{order.pk:06d}")
 
     @transaction.atomic
+    @sensitive_variables()
     def _issue(self, pk: int) -> vm.LocalVoucherOrder:
         """Issue every voucher of a processing order, once (the row is locked; a second reader
         finds it issued)."""
