@@ -23,6 +23,7 @@ import hmac
 import logging
 import re
 import secrets
+import smtplib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,6 +83,12 @@ CODE_EMAIL_BODY = (
     "store credit.\n\nYour code is {code}. Read it out to them only if you are with them or on the "
     "phone with them now. It works for 10 minutes.\n\nIf you did not ask for help, ignore this email."
 )
+SHARE_EMAIL_SUBJECT = "Your Kirana & Co. cart, ready for you"
+SHARE_EMAIL_BODY = (
+    "{staff} put together a cart for you. Open it here, until {date}, and add the items to your "
+    "cart:\n\n{url}\n"
+)
+MSG_EMAIL_FAILED = "We couldn't send the email just now. Please try again in a moment."
 WELCOME_EMAIL_SUBJECT = "Your Kirana & Co. account is ready"
 WELCOME_EMAIL_BODY = (
     "Hello {name},\n\n{staff} set up a Kirana & Co. account for you. Choose a password to sign in "
@@ -289,20 +296,44 @@ def customer_create(*, request, name: str, email: str, phone: str, link_for: Cal
         user.save()
         CustomerRecord.objects.create(user=user, phone=phone_digits(phone), created_by=request.user)
     staff_name, store = staff_label(request.user)
-    send_mail(
+    emailed = _email(
         WELCOME_EMAIL_SUBJECT,
         WELCOME_EMAIL_BODY.format(
             name=first or email, staff=prepared_line(staff_name, store), link=link_for(user)
         ),
-        None,
-        [email],
+        email,
     )
     record(
         Assist(staff=request.user, customer=user, state={}, session=request.session),
         action="create-customer",
-        summary=f"Created customer {email}" + (" with a phone number" if phone else ""),
+        summary=f"Created customer {email}"
+        + (" with a phone number" if phone else "")
+        + ("" if emailed else "; the set-password email could not be sent"),
     )
-    return user
+    return user, emailed
+
+
+def _email(subject: str, body: str, to: str) -> bool:
+    """Send one email; False (logged, without its body: it holds a link or a code) when the mail
+    server cannot take it."""
+    try:
+        send_mail(subject, body, None, [to])
+    except (OSError, smtplib.SMTPException):
+        logger.exception("could not send %r to a customer", subject)
+        return False
+    return True
+
+
+def share_link_send(*, assist: Assist, url: str, expires_at) -> bool:
+    """Email the customer the share link staff just made for them (the link is shown once and
+    stored only as a hash, so this is the moment to send it)."""
+    body = SHARE_EMAIL_BODY.format(
+        staff=prepared_line(assist.staff_name, assist.store_name), url=url, date=f"{expires_at:%d %b %Y}"
+    )
+    sent = _email(SHARE_EMAIL_SUBJECT, body, assist.customer.email)
+    if sent:
+        record(assist, action="send-share-link", summary="Share link emailed to the customer")
+    return sent
 
 
 # ---------------------------------------------------------------------------- the customer confirms
@@ -332,12 +363,10 @@ def code_send(*, assist: Assist) -> str:
         "expires": time.time() + CODE_SECONDS,
         "tries": 0,
     }
-    send_mail(
-        CODE_EMAIL_SUBJECT,
-        CODE_EMAIL_BODY.format(code=code, staff=prepared_line(assist.staff_name, assist.store_name)),
-        None,
-        [assist.customer.email],
-    )
+    body = CODE_EMAIL_BODY.format(code=code, staff=prepared_line(assist.staff_name, assist.store_name))
+    if not _email(CODE_EMAIL_SUBJECT, body, assist.customer.email):
+        del assist.session[CODE]
+        raise AssistRefused(MSG_EMAIL_FAILED, field="code")
     record(assist, action="send-code", summary="Confirmation code emailed to the customer")
     return MSG_CODE_SENT.format(digits=CODE_DIGITS, email=assist.customer.email)
 

@@ -35,6 +35,10 @@ MSG_ENDED = "You stopped assisting {name}. Their cart is saved: they will find i
 MSG_NOT_ASSISTING = "You are not assisting anyone."
 MSG_UNKNOWN_CUSTOMER = "That customer could not be found. Search again."
 MSG_CREATED = "Account created for {email}; we emailed them a link to choose a password."
+MSG_CREATED_NO_EMAIL = (
+    "Account created for {email}, but the email with their set-password link could not be sent. "
+    "Send them a share link of their cart instead."
+)
 
 
 def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -148,7 +152,7 @@ def create_customer(request: HtmxHttpRequest) -> HttpResponse:
         return request.build_absolute_uri(reverse("accounts:set-password", args=[uid, token]))
 
     try:
-        customer = assist.customer_create(
+        customer, emailed = assist.customer_create(
             request=request, name=data["name"], email=data["email"], phone=data["phone"], link_for=link_for
         )
         assist.assist_start(request=request, customer=customer)
@@ -156,7 +160,10 @@ def create_customer(request: HtmxHttpRequest) -> HttpResponse:
         messages.error(request, exc.user_message)
         return _done(request, console_url)
     _refresh_badge(request)
-    messages.success(request, MSG_CREATED.format(email=customer.email))
+    if emailed:
+        messages.success(request, MSG_CREATED.format(email=customer.email))
+    else:
+        messages.warning(request, MSG_CREATED_NO_EMAIL.format(email=customer.email))
     messages.success(request, _assisting_message(customer))
     return _done(request, reverse("carts:cart"))
 

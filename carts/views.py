@@ -28,7 +28,7 @@ from storefront.money import format_inr
 from storefront.providers.types import Address, Cart, CartMeta, OrderType
 from storefront.urlcache import reverse_once
 
-from . import forms, selectors, services, sharing
+from . import assist, forms, selectors, services, sharing
 from .page_context import CHECKOUT_PARTIALS, CHECKOUT_TEMPLATE, checkout_context
 from .session import CartSession
 
@@ -427,6 +427,7 @@ def select_address(request: HtmxHttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------- share links
 
 SHARED_TEMPLATE = "carts/shared_cart.html"
+MSG_SHARE_EMAILED = "We emailed the link to {email} too."
 SHARE_LINKS_TEMPLATE = "carts/share_links.html"
 
 
@@ -446,8 +447,13 @@ def share_cart(request: HtmxHttpRequest) -> HttpResponse:
         messages.error(request, text)
         return redirect_303(reverse("carts:cart"))
     url = request.build_absolute_uri(reverse("carts:shared-cart", args=[token]))
+    helping = cs.assist
+    if helping is not None and assist.share_link_send(assist=helping, url=url, expires_at=link.expires_at):
+        messages.info(request, MSG_SHARE_EMAILED.format(email=helping.customer.email))
     if request.htmx:
-        return render(request, "carts/cart.html#share-cart", {"share_url": url, "share_link": link})
+        return render_fragments(
+            request, "carts/cart.html", ("share-cart",), {"share_url": url, "share_link": link}
+        )
     messages.success(request, services.MSG_SHARED_LINK.format(url=url, date=f"{link.expires_at:%d %b %Y}"))
     return redirect_303(reverse("carts:cart"))
 

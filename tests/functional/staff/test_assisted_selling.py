@@ -6,6 +6,7 @@ it. Staff can also create a customer, who chooses a password from an emailed lin
 from __future__ import annotations
 
 import re
+import smtplib
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -15,10 +16,11 @@ from django.test import Client
 
 from carts import assist, staff_views
 from carts.models import AssistEvent, CustomerRecord
+from carts.views import MSG_SHARE_EMAILED
 from storefront import accounts
 from tests.conftest import DEMO_PASSWORD, HTMX, SHOPPER_EMAIL
 from tests.functional.pages import Page, add_via_form, cart_changed, cart_fragment, cart_page
-from tests.functional.staff.conftest import start_assisting
+from tests.functional.staff.conftest import client_for, start_assisting
 
 ON_CART = {**HTMX, "HX-Current-URL": "http://testserver/cart/"}
 
@@ -202,3 +204,39 @@ def test_the_console_lists_what_the_staff_member_changed(assisting, demo):
     add_via_form(assisting, demo, "toor-dal-1kg", quantity=2)
     page = Page(assisting.get("/staff/").content)
     assert "Added Unpolished Toor Dal, 1 kg × 2" in page.html
+
+
+def test_staff_share_the_customers_cart_and_it_is_emailed_to_them(assisting, shopper, demo):
+    add_via_form(assisting, demo, "toor-dal-1kg", quantity=2)
+
+    response = assisting.post("/cart/share/", headers=HTMX)
+
+    page = Page(response.content)
+    (shown,) = page.having("data-share-url")
+    url = shown.attrs["data-share-url"]
+    assert ("info", MSG_SHARE_EMAILED.format(email=shopper.email)) in page.alerts
+    (email,) = mail.outbox
+    assert email.to == [shopper.email] and url in email.body
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    rows = list(AssistEvent.objects.order_by("pk").values_list("action", "summary", "details"))
+    assert [a for a, _, _ in rows][-2:] == ["share-cart", "send-share-link"]
+    assert token not in str(rows)
+    # the customer owns the link: they see it on their own list, and can withdraw it
+    assert Page(client_for(shopper).get("/cart/share/links/").content).forms("revoke-share-link")
+
+
+def test_a_mail_server_that_fails_is_said_and_nothing_is_half_done(assisting, staff_client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("down")
+
+    monkeypatch.setattr("carts.assist.send_mail", broken)
+    response = assisting.post("/staff/confirm/send/", {"next": "/"})
+    page = Page(assisting.get(response["Location"]).content)
+    assert ("error", assist.MSG_EMAIL_FAILED) in page.alerts
+    assert assist.CODE not in assisting.session
+    assert not AssistEvent.objects.filter(action="send-code").exists()
+
+    response = staff_client.post("/staff/customers/", {"name": "Nila K", "email": "nila@example.com"})
+    page = cart_page(staff_client)
+    assert ("warning", staff_views.MSG_CREATED_NO_EMAIL.format(email="nila@example.com")) in page.alerts
+    assert banner(page) == "nila@example.com"
