@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.utils import timezone
 
-from .models import AssistEvent, CustomerRecord, StaffProfile
+from .models import AssistEvent, CustomerRecord, ShareLink, StaffProfile
 
 
 @admin.register(AssistEvent)
@@ -45,3 +46,47 @@ class CustomerRecordAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "phone")
     raw_id_fields = ("user", "created_by")
     readonly_fields = ("created_by", "created_at")
+
+
+@admin.register(ShareLink)
+class ShareLinkAdmin(admin.ModelAdmin):
+    """Share links, read-only (the token is never stored, the provider's token never shown); staff
+    can withdraw links, e.g. one sent to the wrong person."""
+
+    list_display = (
+        "pk",
+        "owner",
+        "created_by",
+        "provider",
+        "item_count",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+    )
+    list_filter = ("provider", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("owner__email", "created_by__email")
+    date_hierarchy = "created_at"
+    fields = (
+        "owner",
+        "owner_key",
+        "created_by",
+        "provider",
+        "item_count",
+        "snapshot",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+    )
+    readonly_fields = fields
+    actions = ["withdraw"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Withdraw the selected share links")
+    def withdraw(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"{count} share link(s) withdrawn.")

@@ -13,6 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -300,3 +301,17 @@ def test_a_shared_snapshot_is_not_anyones_open_cart(client, demo, shared_token):
     # the frozen copy never shows up as a cart, and the sharer's own cart is untouched
     assert sorted(cart_page(client).line_quantities.values()) == [1, 2]
     assert cart_page(Client()).line_ids == []
+
+
+def test_admin_lists_links_without_tokens_and_withdraws_them(client, demo, shared_token):
+    admin = Client()
+    admin.force_login(get_user_model().objects.create_superuser("root@example.com", "root@example.com", "x"))
+    link = ShareLink.objects.get()
+
+    listing = admin.get("/admin/carts/sharelink/").content.decode()
+    detail = admin.get(f"/admin/carts/sharelink/{link.pk}/change/").content.decode()
+    for page in (listing, detail):
+        assert shared_token not in page and link.provider_token not in page and link.token_hash not in page
+    admin.post("/admin/carts/sharelink/", {"action": "withdraw", "_selected_action": [link.pk]})
+
+    gone(Client().get(f"/cart/shared/{shared_token}/"), sharing.MSG_SHARE_REVOKED)
