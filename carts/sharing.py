@@ -155,6 +155,12 @@ def share_link_get(*, cs: CartSession, token: str) -> ShareLink:
     return link
 
 
+def may_have_links(*, cs: CartSession) -> bool:
+    """Whether to offer the list of share links, without a query: a customer may have made some
+    on any device; a guest only in a browser that has made one."""
+    return _owner_q(cs) is not None
+
+
 def share_links_owned(*, cs: CartSession) -> tuple[ShareLink, ...]:
     """The shopper's links that still work, newest first."""
     owned = _owner_q(cs)

@@ -132,8 +132,13 @@ def cart_page(request: HtmxHttpRequest) -> HttpResponse:
     except StorefrontError as exc:
         add_error(request, exc)
         return _unavailable(request)
-    prepared = selectors.cart_prepared_by(cs=cs, cart=cart)
-    return render(request, CART_TEMPLATE, {"cart": cart, "errors": {}, "prepared": prepared})
+    context = {
+        "cart": cart,
+        "errors": {},
+        "prepared": selectors.cart_prepared_by(cs=cs, cart=cart),
+        "may_have_share_links": sharing.may_have_links(cs=cs),
+    }
+    return render(request, CART_TEMPLATE, context)
 
 
 @require_GET

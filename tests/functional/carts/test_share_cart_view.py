@@ -315,3 +315,17 @@ def test_admin_lists_links_without_tokens_and_withdraws_them(client, demo, share
     admin.post("/admin/carts/sharelink/", {"action": "withdraw", "_selected_action": [link.pk]})
 
     gone(Client().get(f"/cart/shared/{shared_token}/"), sharing.MSG_SHARE_REVOKED)
+
+
+def test_the_cart_offers_the_list_of_links_only_to_who_may_have_some(client, demo, shopper):
+    def offers(c) -> bool:
+        return 'href="/cart/share/links/"' in cart_page(c).html
+
+    add_via_form(client, demo, "toor-dal-1kg")
+    assert not offers(client)  # a guest who never shared: no query, no link
+    share(client)
+    assert offers(client)
+    customer = Client()
+    customer.force_login(shopper, backend="storefront.accounts.EmailBackend")
+    add_via_form(customer, demo, "toor-dal-1kg")
+    assert offers(customer)  # they may have shared from another device
