@@ -1,17 +1,21 @@
-"""The local cart as the shopper sees it: a LocalCart row, its lines and its redemptions turned
-into the one `types.Cart`, priced by pricing.py.
+"""The local cart as the shopper sees it: the cart's rows turned into the one `types.Cart`, priced
+by pricing.py.
 
-`build_cart` is the only way in; each function below it reads one part of the rows (a line, the
-wallet, the redemptions, what blocks the checkout) and returns one part of the Cart.
+`build_cart` is the way in. It reads the cart with a few raw queries (cart_read.py), takes what
+the products are from the process's catalogue cache (catalogue_cache.py, checked against the
+catalogue version) and everything else it needs from the shared cache in one round trip.
+`priced_cart` and the small functions below it turn those rows into the Cart, one part each;
+cart_view_orm.py builds the same Cart through the ORM, as the reference the tests compare with.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.core.cache import cache
 
 from storefront.money import ZERO, format_inr
 from storefront.providers.base import CartContext
@@ -28,11 +32,16 @@ from storefront.providers.types import (
     Message,
     MessageLevel,
     OrderType,
+    Product,
     Redemption,
+    Variant,
 )
 
 from . import models as m
-from .catalog import map_product, map_variant, serviceable_promise
+from .cart_read import CartHead, LineRow, read_gift_cards, read_lines
+from .catalog import pincode_key, serviceable_promise
+from .catalogue_cache import CatalogueEntry, catalogue_for
+from .catalogue_version import VERSION_KEY, current_version
 from .pricing import (
     DELIVERY_CHARGE,
     POINT_VALUE,
@@ -45,12 +54,14 @@ from .pricing import (
     price_cart,
 )
 from .redemptions import (
-    coupon_eligible,
+    CouponScope,
+    coupon_scope,
+    coupon_scope_key,
     coupon_static_problem,
     coupon_terms,
+    in_scope,
     map_address,
     map_meta,
-    redemptions_of,
 )
 
 MSG_SHORT_STOCK_LINE = "Only {stock} left. Reduce the quantity to check out."
@@ -69,40 +80,95 @@ class Wallet:
     cards: tuple[m.GiftCard, ...]
 
 
-def build_cart(cart: m.LocalCart | None, ctx: CartContext, capabilities: frozenset[Capability]) -> Cart:
-    if cart is None:
+@dataclass(frozen=True, slots=True)
+class SharedReads:
+    """What a cart read takes from the shared cache, asked in one round trip."""
+
+    version: str  # the catalogue version
+    pincode: object  # the pincode's cached row (a Pincode, False: unknown, None: not cached)
+    scope: CouponScope | None  # the coupon's scope (None: no coupon)
+
+
+def build_cart(
+    head: CartHead | None,
+    ctx: CartContext,
+    capabilities: frozenset[Capability],
+    *,
+    fresh_catalogue: bool = False,
+) -> Cart:
+    """The cart of `head` (cart_read.read_head), priced. `fresh_catalogue`: prices and products
+    from the database rather than the process's cache (the checkout charges what it reads)."""
+    if head is None:
         return empty_cart(ctx, capabilities)
-    red = redemptions_of(cart)
-    coupon = red.coupon if red else None
-    meta = map_meta(red)
+    red = head.redemptions
     shipping = map_address(red.shipping_address) if red else None
     pincode = shipping.pincode if shipping else ctx.pincode
-    pin, promise = serviceable_promise(pincode)
-    lines, priced = map_lines(cart, coupon, promise)
-    wallet = wallet_of(cart, red)
+    shared = shared_reads(pincode, head.coupon)
+    pin, promise = serviceable_promise(pincode, found=shared.pincode)
+    rows, stock, sizes = read_lines(head.id)
+    catalogue = catalogue_for(shared.version, sizes, fresh=fresh_catalogue)
+    lines, priced = map_lines(rows, stock, catalogue, shared.scope, promise)
+    cards = read_gift_cards(head.id) if red and red.has_gift_cards else ()
+    return priced_cart(
+        head, ctx, capabilities, lines=lines, priced=priced, cards=cards, pin=pin, promise=promise
+    )
+
+
+def shared_reads(pincode: str, coupon: m.Coupon | None) -> SharedReads:
+    """The catalogue version, the pincode's row and the coupon's scope: one cache round trip."""
+    pin_key = pincode_key(pincode) if pincode else None
+    scope_key = coupon_scope_key(coupon.pk) if coupon is not None else None
+    found = cache.get_many([key for key in (VERSION_KEY, pin_key, scope_key) if key])
+    return SharedReads(
+        version=current_version(found.get(VERSION_KEY)),
+        pincode=found.get(pin_key) if pin_key else None,
+        scope=coupon_scope(coupon, found=found.get(scope_key)) if coupon is not None else None,
+    )
+
+
+def priced_cart(
+    head: CartHead,
+    ctx: CartContext,
+    capabilities: frozenset[Capability],
+    *,
+    lines: tuple[CartLine, ...],
+    priced: tuple[PricedLine, ...],
+    cards: tuple[m.GiftCard, ...],
+    pin: m.Pincode | None,
+    promise: DeliveryPromise | None,
+) -> Cart:
+    """The Cart from the cart's rows, however they were read."""
+    red = head.redemptions
+    coupon = head.coupon
+    meta = map_meta(red)
+    shipping = map_address(red.shipping_address) if red else None
+    wallet = Wallet(loyalty=head.loyalty, credit=head.credit, cards=cards)
     inputs = redemption_inputs(
-        red, coupon_terms_of(coupon, cart.user_id), wallet, is_intra_state(meta, shipping)
+        red,
+        coupon_terms_of(coupon, head.user_id, head.coupon_uses),
+        wallet,
+        is_intra_state(meta, shipping),
     )
     result = price_cart(priced, inputs, delivery_charge=delivery_charge(meta))
     home_delivery = meta.order_type == OrderType.HOME_DELIVERY
     return Cart(
-        id=str(cart.pk),
+        id=str(head.id),
         lines=lines,
         breakup=result.rows,
         count=sum(ln.quantity for ln in lines),
         capabilities=capabilities,
         redemptions=redemption_rows(coupon, result, wallet.cards),
         delivery_promise=promise if priced and home_delivery else None,
-        pincode=pincode,
+        pincode=shipping.pincode if shipping else ctx.pincode,
         checkout_blocked=checkout_blocked(lines, meta, shipping, pin),
-        staff_user=cart.staff_user,
+        staff_user=head.staff_user,
         coupon_code=coupon.code if coupon else "",
         loyalty=loyalty_summary(wallet.loyalty, result),
         credit=credit_summary(wallet.credit, red, result),
         meta=meta,
         shipping_address=shipping,
         billing_address=map_address(red.billing_address) if red else None,
-        buy_now=cart.buy_now,
+        buy_now=head.buy_now,
     )
 
 
@@ -120,93 +186,90 @@ def empty_cart(ctx: CartContext, capabilities: frozenset[Capability]) -> Cart:
 
 
 # ------------------------------------------------------------------------------------ lines
-def cart_lines(cart: m.LocalCart):
-    return (
-        m.LocalCartLine.objects.filter(cart=cart)
-        .select_related("variant__product__brand", "variant__product__category")
-        .prefetch_related(Prefetch("variant__product__variants"))
-    )
-
-
 def map_lines(
-    cart: m.LocalCart, coupon: m.Coupon | None, promise: DeliveryPromise | None
+    rows: Sequence[LineRow],
+    stock: Mapping[int, int],
+    catalogue: Mapping[int, CatalogueEntry],
+    scope: CouponScope | None,
+    promise: DeliveryPromise | None,
 ) -> tuple[tuple[CartLine, ...], tuple[PricedLine, ...]]:
     """Every line as shown, and the available ones as priced (a line short of stock is shown
     with its message but costs nothing until it is fixed)."""
     lines: list[CartLine] = []
     priced: list[PricedLine] = []
-    for row in cart_lines(cart):
-        line = map_line(row, promise)
+    for row in rows:
+        entry = catalogue.get(row.product_id)
+        product = entry.with_stock(stock) if entry else None
+        variant = entry.variant(product, row.variant_id) if entry else None
+        if variant is None:  # the product was deleted (with its lines) since the lines were read
+            continue
+        line = cart_line(row.id, product, variant, row.quantity, row.price_at_add, promise)
         lines.append(line)
         if line.available:
-            priced.append(
-                PricedLine(
-                    line.unit_mrp,
-                    line.unit_price,
-                    line.quantity,
-                    Decimal(line.product.gst_rate or 0),
-                    coupon_eligible=coupon_eligible(coupon, row.variant.product),
-                )
-            )
+            eligible = in_scope(scope, category_id=entry.category_id, product_id=row.product_id)
+            priced.append(priced_line(line, coupon_eligible=eligible))
     return tuple(lines), tuple(priced)
 
 
-def map_line(row: m.LocalCartLine, promise: DeliveryPromise | None) -> CartLine:
-    variant = row.variant
-    available = variant.stock >= row.quantity
+def cart_line(
+    line_id: int,
+    product: Product,
+    variant: Variant,
+    quantity: int,
+    price_at_add: Decimal,
+    promise: DeliveryPromise | None,
+) -> CartLine:
+    available = variant.stock >= quantity
     return CartLine(
-        id=str(row.pk),
-        product=map_product(variant.product),
-        variant=map_variant(variant),
-        quantity=row.quantity,
+        id=str(line_id),
+        product=product,
+        variant=variant,
+        quantity=quantity,
         unit_mrp=variant.mrp,
         unit_price=variant.price,
-        line_mrp=variant.mrp * row.quantity,
-        line_total=variant.price * row.quantity,
+        line_mrp=variant.mrp * quantity,
+        line_total=variant.price * quantity,
         available=available,
-        messages=line_messages(row, variant),
+        messages=line_messages(variant, quantity, price_at_add),
         delivery_promise=promise if available else None,
-        price_at_add=row.price_at_add,
+        price_at_add=price_at_add,
     )
 
 
-def line_messages(row: m.LocalCartLine, variant: m.Variant) -> tuple[Message, ...]:
+def priced_line(line: CartLine, *, coupon_eligible: bool) -> PricedLine:
+    return PricedLine(
+        line.unit_mrp,
+        line.unit_price,
+        line.quantity,
+        Decimal(line.product.gst_rate or 0),
+        coupon_eligible=coupon_eligible,
+    )
+
+
+def line_messages(variant: Variant, quantity: int, price_at_add: Decimal) -> tuple[Message, ...]:
     """Short of stock (an error: it stops the checkout), and the price since it was added."""
     messages: list[Message] = []
-    if variant.stock < row.quantity:
+    if variant.stock < quantity:
         text = (
             MSG_LINE_OUT_OF_STOCK if variant.stock <= 0 else MSG_SHORT_STOCK_LINE.format(stock=variant.stock)
         )
         messages.append(Message(text, MessageLevel.ERROR))
-    if row.price_at_add != variant.price:
-        dropped = variant.price < row.price_at_add
+    if price_at_add != variant.price:
+        dropped = variant.price < price_at_add
         template = MSG_PRICE_DOWN if dropped else MSG_PRICE_UP
-        text = template.format(old=format_inr(row.price_at_add), new=format_inr(variant.price))
+        text = template.format(old=format_inr(price_at_add), new=format_inr(variant.price))
         messages.append(Message(text, MessageLevel.INFO if dropped else MessageLevel.WARNING))
     return tuple(messages)
 
 
 # ------------------------------------------------------------------------------------ pricing inputs
-def wallet_of(cart: m.LocalCart, red: m.CartRedemptions | None) -> Wallet:
-    """Points and credit come with the cart's owner (joined); gift cards cost a query, and only
-    when the cart has some."""
-    cards = (
-        tuple(use.gift_card for use in m.CartGiftCard.objects.filter(cart=cart).select_related("gift_card"))
-        if red and red.has_gift_cards
-        else ()
-    )
-    return Wallet(
-        loyalty=getattr(cart.user, "loyalty", None) if cart.user_id else None,
-        credit=getattr(cart.user, "store_credit", None) if cart.user_id else None,
-        cards=cards,
-    )
-
-
-def coupon_terms_of(coupon: m.Coupon | None, user_id: int | None) -> CouponTerms | None:
+def coupon_terms_of(
+    coupon: m.Coupon | None, user_id: int | None, customer_uses: int | None = None
+) -> CouponTerms | None:
     """The coupon's terms, or terms that give nothing and say why (expired, used up, ...)."""
     if coupon is None:
         return None
-    problem = coupon_static_problem(coupon, user_id=user_id)
+    problem = coupon_static_problem(coupon, user_id=user_id, customer_uses=customer_uses)
     return coupon_terms(coupon) if not problem else CouponTerms(code=coupon.code, blocked=problem)
 
 

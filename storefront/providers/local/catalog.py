@@ -19,7 +19,12 @@ DELIVERY_CUTOFF = time(20, 0)
 
 
 def map_variant(v: m.Variant) -> Variant:
-    return Variant(id=str(v.pk), label=v.label, mrp=v.mrp, price=v.price, in_stock=v.stock > 0, stock=v.stock)
+    return variant_with_stock(v, v.stock)
+
+
+def variant_with_stock(v: m.Variant, stock: int) -> Variant:
+    """The size as shown, with `stock` (the catalogue cache holds sizes without their stock)."""
+    return Variant(id=str(v.pk), label=v.label, mrp=v.mrp, price=v.price, in_stock=stock > 0, stock=stock)
 
 
 def quantity_rule(p: m.Product) -> QuantityRule:
@@ -27,6 +32,11 @@ def quantity_rule(p: m.Product) -> QuantityRule:
 
 
 def map_product(p: m.Product) -> Product:
+    return product_with_variants(p, tuple(map_variant(v) for v in p.variants.all()))
+
+
+def product_with_variants(p: m.Product, variants: tuple[Variant, ...]) -> Product:
+    """The product as shown, with the sizes given (the product row's brand and category read)."""
     return Product(
         id=str(p.pk),
         slug=p.slug,
@@ -39,15 +49,25 @@ def map_product(p: m.Product) -> Product:
         gst_rate=Decimal(p.gst_rate),
         hsn_code=p.hsn_code,
         description=p.description,
-        variants=tuple(map_variant(v) for v in p.variants.all()),
+        variants=variants,
         has_sizes=p.has_sizes,
         quantity_rule=quantity_rule(p),
     )
 
 
-def cached_pincode(code: str) -> m.Pincode | None:
-    key = f"localshop:pincode:{code}"
-    found = cache.get(key)
+_NOT_READ = object()
+
+
+def pincode_key(code: str) -> str:
+    return f"localshop:pincode:{code}"
+
+
+def cached_pincode(code: str, *, found=_NOT_READ) -> m.Pincode | None:
+    """The pincode's row (None: unknown), from the shared cache; `found` is what a cache read of
+    `pincode_key(code)` already answered (a cart read asks for it with the catalogue version)."""
+    key = pincode_key(code)
+    if found is _NOT_READ:
+        found = cache.get(key)
     if found is None:
         found = m.Pincode.objects.filter(code=code).first() or False
         cache.set(key, found, _PINCODE_CACHE_SECONDS)
@@ -65,7 +85,7 @@ def delivery_promise(pin: m.Pincode, now: datetime | None = None) -> DeliveryPro
     return DeliveryPromise(min=day(pin.min_days), max=day(pin.max_days), pincode=pin.code, city=pin.city)
 
 
-def serviceable_promise(pincode: str) -> tuple[m.Pincode | None, DeliveryPromise | None]:
+def serviceable_promise(pincode: str, *, found=_NOT_READ) -> tuple[m.Pincode | None, DeliveryPromise | None]:
     """The pincode's row (None when unknown) and its promise (None when not delivered to)."""
-    pin = cached_pincode(pincode) if pincode else None
+    pin = cached_pincode(pincode, found=found) if pincode else None
     return pin, (delivery_promise(pin) if pin and pin.serviceable else None)

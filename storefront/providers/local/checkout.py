@@ -171,7 +171,8 @@ class CheckoutMixin:
         """The cart as it is now, with every row the order takes locked; CheckoutChanged with
         everything that changed since the shopper saw it, all at once."""
         changes = _stock_changes(lines)
-        cart = self._build_cart(cart_row, ctx)
+        # priced from the database, as the order lines are written: never from a cached catalogue
+        cart = self._build_cart(cart_row, ctx, fresh_catalogue=True)
         changes += _fulfilment_changes(cart)
         coupon, coupon_changes = _lock_coupon(cart_row, cart)
         changes += coupon_changes

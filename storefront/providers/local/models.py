@@ -8,10 +8,72 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from .catalogue_version import catalogue_changed
+
 GST_RATES = [(0, "0 %"), (5, "5 %"), (12, "12 %"), (18, "18 %"), (28, "28 %")]
 
 
-class Category(models.Model):
+# ---------------------------------------------------------------------------- catalogue
+
+# Columns every cart read takes from the database, never from the catalogue cache: a write of only
+# these leaves the catalogue version alone (checkout and cancellation write only stock).
+FRESH_COLUMNS = frozenset({"stock"})
+
+
+def _changes_cached_columns(fields) -> bool:
+    return fields is None or not FRESH_COLUMNS.issuperset(fields)
+
+
+class CatalogueQuerySet(models.QuerySet):
+    """Bulk writes to catalogue rows replace the catalogue version (catalogue_version.py), as
+    single-row saves do; the processes' catalogue caches then reload what they hold."""
+
+    def update(self, **kwargs):
+        rows = super().update(**kwargs)
+        if rows and _changes_cached_columns(kwargs):
+            catalogue_changed()
+        return rows
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        rows = super().bulk_update(objs, fields, *args, **kwargs)
+        if rows and _changes_cached_columns(fields):
+            catalogue_changed()
+        return rows
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            catalogue_changed()
+        return created
+
+    def delete(self):
+        deleted = super().delete()
+        if deleted[0]:
+            catalogue_changed()
+        return deleted
+
+
+class CatalogueRow(models.Model):
+    """A product, size, brand or category: what the catalogue cache holds, so every write to it
+    replaces the catalogue version (admin edits, seed and import commands, code)."""
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if _changes_cached_columns(kwargs.get("update_fields")):
+            catalogue_changed()
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        catalogue_changed()
+        return deleted
+
+
+class Category(CatalogueRow):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=80)
     position = models.PositiveSmallIntegerField(default=0)
@@ -24,7 +86,7 @@ class Category(models.Model):
         return self.name
 
 
-class Brand(models.Model):
+class Brand(CatalogueRow):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=80)
 
@@ -35,7 +97,7 @@ class Brand(models.Model):
         return self.name
 
 
-class Product(models.Model):
+class Product(CatalogueRow):
     slug = models.SlugField(unique=True, max_length=120)
     name = models.CharField(max_length=160)
     brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="products")
@@ -61,7 +123,7 @@ class Product(models.Model):
         return self.name
 
 
-class Variant(models.Model):
+class Variant(CatalogueRow):
     """A size (or the one 'standard' variant of a product without sizes), with its own stock."""
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")

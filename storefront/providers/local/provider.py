@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from django.core.paginator import EmptyPage, Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 
 from storefront.exceptions import NotFound, ProviderRejected
 from storefront.providers import rules
@@ -37,6 +37,7 @@ from storefront.providers.types import (
 )
 
 from . import models as m
+from .cart_read import cart_lookup, read_count, read_head, read_head_by_id
 from .cart_view import build_cart
 from .catalog import cached_pincode, delivery_promise, map_product, quantity_rule
 from .checkout import CheckoutMixin
@@ -48,14 +49,12 @@ MSG_MERGE_DROPPED = "{name} ({size}) could not be added: not enough stock"
 MSG_SHARE_EMPTY = "Add something to your cart before sharing it."
 MSG_SHARE_UNKNOWN = "This shared cart link is not valid."
 
-_CART_JOINS = (
-    "redemptions__coupon",
-    "redemptions__pickup_store",
-    "redemptions__shipping_address",
-    "redemptions__billing_address",
-    "user__loyalty",
-    "user__store_credit",
-)
+
+def _share_id(token: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(token))
+    except ValueError as exc:
+        raise NotFound(MSG_SHARE_UNKNOWN) from exc
 
 
 class LocalProvider(RedemptionsMixin, CheckoutMixin):
@@ -152,34 +151,15 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
 
     # ----------------------------------------------------------------- cart reads
     def _find_cart(self, ctx: CartContext, *, lock: bool = False) -> m.LocalCart | None:
-        qs = m.LocalCart.objects.filter(status=m.LocalCart.Status.OPEN).select_related(*_CART_JOINS)
+        """The open cart row a write changes (`lock`: locked until the transaction ends); reads
+        go through cart_read instead."""
+        lookup = cart_lookup(ctx)
+        if lookup is None:
+            return None
+        qs = m.LocalCart.objects.filter(lookup.q())
         if lock:
-            # lock the cart row only (the joined rows are read, not locked; PostgreSQL refuses
-            # FOR UPDATE on the nullable side of an outer join)
-            qs = qs.select_for_update(of=("self",))
-        if ctx.customer and not ctx.buy_now:
-            return qs.filter(user_id=ctx.customer.id, buy_now=False).first()
-        try:
-            cart_id = uuid.UUID(str(ctx.cart_id)) if ctx.cart_id else None
-        except ValueError:  # a malformed id from an old session is just "no cart"
-            return None
-        if cart_id is None:
-            if ctx.session_key and not ctx.buy_now and not ctx.customer:
-                return qs.filter(session_key=ctx.session_key, user__isnull=True, buy_now=False).first()
-            return None
-        if ctx.buy_now:
-            # a customer's buy-now cart is theirs (points, credit, their orders); a guest's is no one's
-            owner = Q(user__isnull=True)
-            if ctx.customer:
-                owner |= Q(user_id=ctx.customer.id)
-            qs = qs.filter(owner, buy_now=True)
-        else:
-            qs = qs.filter(user__isnull=True, buy_now=False)
-        try:
-            # .get() on the primary key: .first() would add an ORDER BY over every joined column
-            return qs.get(pk=cart_id)
-        except m.LocalCart.DoesNotExist:
-            return None
+            qs = qs.select_for_update()
+        return qs.order_by("pk").first()
 
     def _open_cart_for_write(self, ctx: CartContext) -> m.LocalCart:
         cart = self._find_cart(ctx, lock=True)
@@ -201,16 +181,17 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
             return cart
 
     def get_cart(self, ctx: CartContext) -> Cart:
-        return self._build_cart(self._find_cart(ctx), ctx)
+        return build_cart(read_head(cart_lookup(ctx)), ctx, self.capabilities)
 
     def cart_count(self, ctx: CartContext) -> int:
-        cart = self._find_cart(ctx)
-        if cart is None:
-            return 0
-        return cart.lines.aggregate(n=Sum("quantity"))["n"] or 0
+        return read_count(cart_lookup(ctx))
 
-    def _build_cart(self, cart: m.LocalCart | None, ctx: CartContext) -> Cart:
-        return build_cart(cart, ctx, self.capabilities)
+    def _build_cart(
+        self, cart: m.LocalCart | None, ctx: CartContext, *, fresh_catalogue: bool = False
+    ) -> Cart:
+        """The cart a write has just changed, read again as a whole (in the write's transaction)."""
+        head = read_head_by_id(cart.pk) if cart is not None else None
+        return build_cart(head, ctx, self.capabilities, fresh_catalogue=fresh_catalogue)
 
     # ----------------------------------------------------------------- cart writes
     @staticmethod
@@ -392,14 +373,15 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
 
     def _shared(self, token: str) -> m.LocalCart:
         try:
-            return m.LocalCart.objects.select_related(*_CART_JOINS).get(
-                pk=uuid.UUID(str(token)), status=m.LocalCart.Status.SHARED
-            )
-        except (ValueError, m.LocalCart.DoesNotExist) as exc:
+            return m.LocalCart.objects.get(pk=_share_id(token), status=m.LocalCart.Status.SHARED)
+        except m.LocalCart.DoesNotExist as exc:
             raise NotFound(MSG_SHARE_UNKNOWN) from exc
 
     def get_shared_cart(self, token: str) -> Cart:
-        return self._build_cart(self._shared(token), CartContext())
+        head = read_head_by_id(_share_id(token), status=m.LocalCart.Status.SHARED)
+        if head is None:
+            raise NotFound(MSG_SHARE_UNKNOWN)
+        return build_cart(head, CartContext(), self.capabilities)
 
     def accept_shared_cart(self, ctx: CartContext, *, token: str, mode: str) -> Cart:
         """merge: the shared lines are added to the shopper's cart; replace: they become its lines."""

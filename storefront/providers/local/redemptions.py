@@ -50,11 +50,21 @@ MSG_UNKNOWN_STORE = "Choose one of our stores for pick-up."
 _SCOPE_CACHE_SECONDS = 60
 
 
-def coupon_scope(coupon: m.Coupon) -> tuple[frozenset[int], frozenset[int]]:
+_NOT_READ = object()
+CouponScope = tuple[frozenset[int], frozenset[int]]
+
+
+def coupon_scope_key(coupon_id: int) -> str:
+    return f"localshop:coupon-scope:{coupon_id}"
+
+
+def coupon_scope(coupon: m.Coupon, *, found=_NOT_READ) -> CouponScope:
     """(category ids, product ids) the coupon is limited to; empty sets mean no limit. Cached:
-    scopes change rarely and the cart page must not pay two queries for them."""
-    key = f"localshop:coupon-scope:{coupon.pk}"
-    scope = cache.get(key)
+    scopes change rarely and the cart page must not pay two queries for them. `found`: what a
+    cache read of `coupon_scope_key` already answered (a cart read asks for it with the
+    catalogue version)."""
+    key = coupon_scope_key(coupon.pk)
+    scope = cache.get(key) if found is _NOT_READ else found
     if scope is None:
         scope = (
             frozenset(coupon.categories.values_list("id", flat=True)),
@@ -67,14 +77,28 @@ def coupon_scope(coupon: m.Coupon) -> tuple[frozenset[int], frozenset[int]]:
 def coupon_eligible(coupon: m.Coupon | None, product: m.Product) -> bool:
     if coupon is None:
         return True
-    categories, products = coupon_scope(coupon)
+    return in_scope(coupon_scope(coupon), category_id=product.category_id, product_id=product.pk)
+
+
+def in_scope(scope: CouponScope | None, *, category_id: int, product_id: int) -> bool:
+    """Whether a coupon with this scope (None: no coupon) counts a product's price."""
+    if scope is None:
+        return True
+    categories, products = scope
     if not categories and not products:
         return True
-    return product.category_id in categories or product.pk in products
+    return category_id in categories or product_id in products
 
 
-def coupon_static_problem(coupon: m.Coupon, *, user_id: int | None, now: datetime | None = None) -> str:
-    """Why a coupon cannot be used whatever the cart holds, or ''."""
+def coupon_static_problem(
+    coupon: m.Coupon,
+    *,
+    user_id: int | None,
+    now: datetime | None = None,
+    customer_uses: int | None = None,
+) -> str:
+    """Why a coupon cannot be used whatever the cart holds, or ''. `customer_uses`: the owner's
+    placed orders with it, when already counted (None: counted here)."""
     now = now or timezone.now()
     if not coupon.active or (coupon.valid_until and now >= coupon.valid_until):
         return MSG_COUPON_EXPIRED
@@ -83,7 +107,10 @@ def coupon_static_problem(coupon: m.Coupon, *, user_id: int | None, now: datetim
     if coupon.total_limit is not None and coupon.used_count >= coupon.total_limit:
         return MSG_COUPON_USED_UP
     if coupon.per_customer_limit is not None and user_id is not None:
-        used = m.Order.objects.filter(coupon=coupon, user_id=user_id, status=m.Order.Status.PLACED).count()
+        used = customer_uses
+        if used is None:
+            placed = m.Order.objects.filter(coupon=coupon, user_id=user_id, status=m.Order.Status.PLACED)
+            used = placed.count()
         if used >= coupon.per_customer_limit:
             return MSG_COUPON_ALREADY_USED
     return ""
@@ -166,7 +193,7 @@ class RedemptionsMixin:
 
     def _done(self, red: m.CartRedemptions, ctx: CartContext) -> Cart:
         red.cart.save(update_fields=["updated_at"])
-        return self._build_cart(self._find_cart(ctx), ctx)
+        return self._build_cart(red.cart, ctx)
 
     # ------------------------------------------------------------------------ coupons
     def list_coupons(self, ctx: CartContext) -> tuple[CouponOffer, ...]:
