@@ -61,6 +61,7 @@ def product_list(request: HtmxHttpRequest) -> HttpResponse:
         return _unavailable(request, exc)
     context = {
         "q": q,
+        "site_q": q,  # the header search box keeps the product search term (and only that)
         "category": category,
         "category_name": next((c.name for c in categories if c.slug == category), ""),
         "categories": categories,
