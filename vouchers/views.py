@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
+from carts.assist import assisting
 from storefront.exceptions import CapabilityMissing, NotFound, ProviderError, StorefrontError
 from storefront.htmx import LAYOUT, HtmxHttpRequest, error_message, redirect_303, render_fragments
 from storefront.providers.base import VoucherProvider, require
@@ -69,12 +70,27 @@ def voucher_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     return wrapper
 
 
+MSG_NOT_WHILE_ASSISTING = (
+    "Gift vouchers are paid from the customer's own balances, so customers buy them themselves. "
+    "End assisting to use your own voucher cart."
+)
+
+
 def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Vouchers are paid from the customer's balances: a guest is sent to sign in (htmx: the
     browser goes there)."""
 
     @wraps(view)
     def wrapper(request, *args: Any, **kwargs: Any) -> HttpResponse:
+        if assisting(request) is not None:
+            # the staff console acts on the customer's shop cart; vouchers are paid from the
+            # customer's own balances, so they buy them themselves (never staff on their behalf)
+            messages.info(request, MSG_NOT_WHILE_ASSISTING)
+            if request.htmx:
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = reverse_once("vouchers:catalogue")
+                return response
+            return redirect_303(reverse_once("vouchers:catalogue"))
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
         _provider(request)  # no voucher store: 404 before anything else
