@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
+
+from tests.conftest import DEMO_PASSWORD, SHOPPER_EMAIL
+
+SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
 BADGE = "#cart-badge[data-cart-count]"
 TOTAL = '[data-breakup-key="total"]'
@@ -87,3 +92,28 @@ def set_marker(page: Page) -> None:
 
 def expect_marker(page: Page) -> None:
     assert page.evaluate("window.__marker") == 1, "the page was reloaded: window.__marker is gone"
+
+
+def sign_in(page: Page, email: str = SHOPPER_EMAIL) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+def add_product(page: Page, slug: str, size: str | None = None, *, count: int) -> None:
+    """Add from the product page and wait for the header badge to say `count`."""
+    page.goto(f"/products/{slug}/")
+    if size:
+        choose_size(page, size)
+    add_to_cart_form(page).get_by_role("button", name="Add to cart").click()
+    expect_count(page, count)
+
+
+def shoot(page: Page, output_dir: Path, name: str) -> None:
+    """A full-page screenshot at each size in SIZES (`<name>-phone.png`, `<name>-desktop.png`)."""
+    for label, size in SIZES.items():
+        page.set_viewport_size(size)
+        page.screenshot(path=str(output_dir / f"{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(SIZES["desktop"])

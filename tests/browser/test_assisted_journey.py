@@ -18,15 +18,13 @@ from playwright.sync_api import Browser, Page, expect
 from carts import staff_views
 from carts.models import AssistEvent
 from storefront.providers.local import models as m
-from tests.conftest import DEMO_PASSWORD, SHOPPER_EMAIL, STAFF_EMAIL
+from tests.conftest import SHOPPER_EMAIL, STAFF_EMAIL
 from tests.fakes.fynd_server import FakeFynd, fake_fynd  # noqa: F401 - the fixture
 
 from .conftest import _new_context
-from .helpers import add_to_cart_form, choose_size, expect_count, message
+from .helpers import SIZES, add_product, expect_count, message, shoot, sign_in
 
 pytestmark = pytest.mark.browser
-
-SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
 
 @dataclass(frozen=True)
@@ -76,29 +74,6 @@ def _fill_address(page: Page) -> None:
     expect(page.locator("[data-address-selected]")).to_have_count(1)
 
 
-def _sign_in(page: Page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
-
-
-def _add(page: Page, slug: str, size: str | None = None, *, count: int) -> None:
-    page.goto(f"/products/{slug}/")
-    if size:
-        choose_size(page, size)
-    add_to_cart_form(page).get_by_role("button", name="Add to cart").click()
-    expect_count(page, count)
-
-
-def _shoot(page: Page, output_dir: Path, name: str) -> None:
-    for label, size in SIZES.items():
-        page.set_viewport_size(size)
-        page.screenshot(path=str(output_dir / f"assist-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(SIZES["desktop"])
-
-
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
 def test_staff_build_a_cart_and_the_customer_checks_it_out(
     chromium: Browser, store: str, shop: Shop, output_dir: Path, javascript: bool, request
@@ -110,7 +85,7 @@ def test_staff_build_a_cart_and_the_customer_checks_it_out(
     )
     try:
         staff = staff_context.new_page()
-        _sign_in(staff, STAFF_EMAIL)
+        sign_in(staff, STAFF_EMAIL)
 
         # find the customer and start assisting
         staff.goto("/staff/")
@@ -124,19 +99,19 @@ def test_staff_build_a_cart_and_the_customer_checks_it_out(
         expect(message(staff, "success", re.compile(r"^You are assisting Asha"))).to_be_visible()
 
         # two lines, through the ordinary product forms
-        _add(staff, shop.first, count=1)
+        add_product(staff, shop.first, count=1)
         expect(staff.locator("[data-assisting]")).to_have_count(1)
-        _add(staff, shop.second, shop.size, count=2)
+        add_product(staff, shop.second, shop.size, count=2)
         staff.goto("/cart/")
         expect(staff.locator("[data-line-id]")).to_have_count(2)
         expect(staff.locator("[data-customer-held]")).to_be_visible()  # points etc. need the customer
-        _shoot(staff, output_dir, f"staff-cart{suffix}")
+        shoot(staff, output_dir, f"assist-staff-cart{suffix}")
         staff.goto("/checkout/")
         expect(staff.locator('form[data-action="place-order"]')).to_have_count(0)  # Ravi may not order
         expect(staff.locator("[data-handover]")).to_be_visible()
         staff.goto("/staff/")
         expect(staff.locator(".assist-events")).to_contain_text(f"Added {shop.second_name} (M) × 1")
-        _shoot(staff, output_dir, f"console{suffix}")
+        shoot(staff, output_dir, f"assist-console{suffix}")
 
         # end assisting: Ravi's own session again
         banner.get_by_role("button", name="End assisting").click()
@@ -147,7 +122,7 @@ def test_staff_build_a_cart_and_the_customer_checks_it_out(
 
         # the customer, in another browser
         customer = customer_context.new_page()
-        _sign_in(customer, SHOPPER_EMAIL)
+        sign_in(customer, SHOPPER_EMAIL)
         expect(
             message(customer, "info", re.compile(r"Ravi at the Indiranagar store prepared your cart"))
         ).to_be_visible()
@@ -158,7 +133,7 @@ def test_staff_build_a_cart_and_the_customer_checks_it_out(
         expect(prepared).to_have_attribute("data-prepared-by", "Ravi")
         expect(prepared).to_have_text("Prepared for you by Ravi at the Indiranagar store")
         expect(customer.locator("[data-line-id]")).to_have_count(2)
-        _shoot(customer, output_dir, f"customer-cart{suffix}")
+        shoot(customer, output_dir, f"assist-customer-cart{suffix}")
 
         customer.get_by_role("link", name=re.compile(r"^Proceed to checkout")).click()
         expect(customer).to_have_url(re.compile(r"/checkout/$"))

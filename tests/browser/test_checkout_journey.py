@@ -15,18 +15,19 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from carts import services
 from carts.checkout_views import MSG_PLACED
 from storefront.providers.local import models as m
-from tests.conftest import DEMO_PASSWORD, SHOPPER_EMAIL
+from tests.conftest import SHOPPER_EMAIL
 
 from .conftest import _new_context
 from .helpers import (
+    add_product,
     add_to_cart_form,
     amount_of,
     breakup_row,
-    choose_size,
     expect_count,
     expect_marker,
     message,
     set_marker,
+    sign_in,
     total,
     total_amount,
     track_navigations,
@@ -42,22 +43,6 @@ ORDER_URL = re.compile(r"/orders/(KC[0-9A-F]+)/(\?t=[\w-]+)?$")
 
 
 # ---------------------------------------------------------------------------- helpers
-
-
-def _sign_in(page: Page) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(SHOPPER_EMAIL)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
-
-
-def _add(page: Page, slug: str, size: str | None = None, *, count: int) -> None:
-    page.goto(f"/products/{slug}/")
-    if size:
-        choose_size(page, size)
-    add_to_cart_form(page).get_by_role("button", name="Add to cart").click()
-    expect_count(page, count)
 
 
 def _redeem(page: Page, key: str, act) -> Decimal:
@@ -101,9 +86,9 @@ def _fill_address(page: Page, *, name: str, pincode: str = "560001") -> None:
 
 
 def test_signed_in_checkout_with_every_redemption(page: Page, output_dir: Path) -> None:
-    _sign_in(page)
-    _add(page, "cotton-kurta", "M", count=1)
-    _add(page, "pressure-cooker-5l", count=2)
+    sign_in(page)
+    add_product(page, "cotton-kurta", "M", count=1)
+    add_product(page, "pressure-cooker-5l", count=2)
 
     page.goto("/cart/")
     expect(page.locator("[data-line-id]")).to_have_count(2)
@@ -270,7 +255,7 @@ def test_guest_checkout_without_javascript(
 
 def _guest_at_checkout(page: Page) -> Decimal:
     """A guest with a pressure cooker in the cart, an address, on the checkout page (JS on)."""
-    _add(page, "pressure-cooker-5l", count=1)
+    add_product(page, "pressure-cooker-5l", count=1)
     page.goto("/checkout/")
     _fill_address(page, name="Double Clicker")
     expect(page.locator("[data-address-selected]")).to_contain_text("Double Clicker")
