@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from storefront.providers.rules import MSG_QTY_POSITIVE
+from storefront.validators import ACCOUNT_EMAIL_MAX_LENGTH, MSG_EMAIL_TOO_LONG, SafeForm
 
 MSG_QTY_NOT_NUMBER = "Enter the quantity as a whole number, for example 2."
 MSG_QTY_TOO_LARGE = "That quantity is too large."
@@ -26,7 +27,7 @@ class QuantityField(forms.IntegerField):
         return value
 
 
-class AddToCartForm(forms.Form):
+class AddToCartForm(SafeForm):
     product = forms.CharField(max_length=64, error_messages={"required": MSG_MISSING_PRODUCT})
     size = forms.CharField(max_length=64, required=False)
     quantity = QuantityField(required=False)
@@ -35,21 +36,21 @@ class AddToCartForm(forms.Form):
         return self.cleaned_data.get("quantity") or 1
 
 
-class UpdateLineForm(forms.Form):
+class UpdateLineForm(SafeForm):
     line = forms.CharField(max_length=64, error_messages={"required": MSG_MISSING_LINE})
     quantity = QuantityField()
     size = forms.CharField(max_length=64, required=False)
 
 
-class RemoveLineForm(forms.Form):
+class RemoveLineForm(SafeForm):
     line = forms.CharField(max_length=64, error_messages={"required": MSG_MISSING_LINE})
 
 
-class ClearCartForm(forms.Form):
+class ClearCartForm(SafeForm):
     """No fields: the action is the whole request."""
 
 
-class CheckDeliveryForm(forms.Form):
+class CheckDeliveryForm(SafeForm):
     pincode = forms.RegexField(
         regex=r"^\s*[1-9][0-9]{5}\s*$",
         error_messages={"invalid": MSG_PINCODE, "required": MSG_PINCODE},
@@ -85,14 +86,14 @@ MSG_ADDRESS_STATE = "Enter the state."
 GIFT_MESSAGE_MAX = 200
 
 
-class ApplyCouponForm(forms.Form):
+class ApplyCouponForm(SafeForm):
     code = forms.CharField(max_length=32, error_messages={"required": MSG_COUPON_CODE})
 
     def clean_code(self):
         return self.cleaned_data["code"].strip().upper()
 
 
-class ApplyLoyaltyForm(forms.Form):
+class ApplyLoyaltyForm(SafeForm):
     points = forms.IntegerField(
         required=False,
         min_value=1,
@@ -101,7 +102,7 @@ class ApplyLoyaltyForm(forms.Form):
     )
 
 
-class GiftCardForm(forms.Form):
+class GiftCardForm(SafeForm):
     code = forms.CharField(max_length=32, error_messages={"required": MSG_GIFT_CODE})
     pin = forms.CharField(max_length=12, strip=True, error_messages={"required": MSG_GIFT_PIN})
 
@@ -109,11 +110,11 @@ class GiftCardForm(forms.Form):
         return self.cleaned_data["code"].strip().upper()
 
 
-class RemoveGiftCardForm(forms.Form):
+class RemoveGiftCardForm(SafeForm):
     code = forms.CharField(max_length=32, error_messages={"required": MSG_GIFT_CODE})
 
 
-class EmptyForm(forms.Form):
+class EmptyForm(SafeForm):
     pass
 
 
@@ -126,7 +127,7 @@ def _phone(value: str) -> str:
     return number
 
 
-class UpdateMetaForm(forms.Form):
+class UpdateMetaForm(SafeForm):
     gift_message = forms.CharField(
         required=False,
         max_length=GIFT_MESSAGE_MAX,
@@ -169,7 +170,7 @@ class UpdateMetaForm(forms.Form):
         return data
 
 
-class SetAddressForm(forms.Form):
+class SetAddressForm(SafeForm):
     name = forms.CharField(max_length=120, error_messages={"required": MSG_ADDRESS_NAME})
     phone = forms.CharField(max_length=20, error_messages={"required": MSG_PHONE})
     line1 = forms.CharField(
@@ -190,14 +191,14 @@ class SetAddressForm(forms.Form):
         return self.cleaned_data["pincode"].strip()
 
 
-class SelectAddressForm(forms.Form):
+class SelectAddressForm(SafeForm):
     address = forms.CharField(max_length=64, error_messages={"required": "Choose an address."})
     role = forms.ChoiceField(
         choices=[("shipping", "shipping"), ("billing", "billing")], initial="shipping", required=False
     )
 
 
-class PlaceOrderForm(forms.Form):
+class PlaceOrderForm(SafeForm):
     idempotency_key = forms.CharField(max_length=2000)
     payment_mode = forms.CharField(max_length=24)
     email = forms.EmailField(required=False)
@@ -206,7 +207,7 @@ class PlaceOrderForm(forms.Form):
 MSG_SHARE_MODE = "Choose whether to add these items to your cart or replace your cart with them."
 
 
-class AcceptSharedCartForm(forms.Form):
+class AcceptSharedCartForm(SafeForm):
     mode = forms.ChoiceField(
         choices=[("merge", "Add to my cart"), ("replace", "Replace my cart")],
         error_messages={"required": MSG_SHARE_MODE, "invalid_choice": MSG_SHARE_MODE},
@@ -222,19 +223,22 @@ MSG_EMAIL = "Enter the customer's email address."
 MSG_CODE = "Enter the 6-digit code the customer reads out."
 
 
-class FindCustomerForm(forms.Form):
+class FindCustomerForm(SafeForm):
     q = forms.CharField(max_length=254, error_messages={"required": MSG_FIND})
 
 
-class AssistForm(forms.Form):
+class AssistForm(SafeForm):
     customer = forms.IntegerField(
         min_value=1, error_messages={"required": MSG_CUSTOMER, "invalid": MSG_CUSTOMER}
     )
 
 
-class CreateCustomerForm(forms.Form):
+class CreateCustomerForm(SafeForm):
     name = forms.CharField(max_length=150, error_messages={"required": MSG_NAME})
-    email = forms.EmailField(max_length=254, error_messages={"required": MSG_EMAIL, "invalid": MSG_EMAIL})
+    email = forms.EmailField(
+        max_length=ACCOUNT_EMAIL_MAX_LENGTH,
+        error_messages={"required": MSG_EMAIL, "invalid": MSG_EMAIL, "max_length": MSG_EMAIL_TOO_LONG},
+    )
     phone = forms.CharField(max_length=20, required=False)
 
     def clean_phone(self):
@@ -242,7 +246,7 @@ class CreateCustomerForm(forms.Form):
         return _phone(value) if value else ""
 
 
-class ConfirmCodeForm(forms.Form):
+class ConfirmCodeForm(SafeForm):
     code = forms.RegexField(
         regex=r"^\s*[0-9]{6}\s*$", error_messages={"required": MSG_CODE, "invalid": MSG_CODE}
     )

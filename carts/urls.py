@@ -1,5 +1,7 @@
 from django.urls import path
 
+from storefront import validators  # noqa: F401 - registers the text_id path converter
+
 from . import views
 
 app_name = "carts"
@@ -27,6 +29,6 @@ urlpatterns = [
     path("share/", views.share_cart, name="share-cart"),
     path("share/links/", views.share_links, name="share-links"),
     path("share/<int:link_id>/revoke/", views.revoke_share_link, name="revoke-share-link"),
-    path("shared/<str:token>/", views.shared_cart, name="shared-cart"),
-    path("shared/<str:token>/accept/", views.accept_shared_cart, name="accept-shared-cart"),
+    path("shared/<text_id:token>/", views.shared_cart, name="shared-cart"),
+    path("shared/<text_id:token>/accept/", views.accept_shared_cart, name="accept-shared-cart"),
 ]

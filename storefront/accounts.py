@@ -24,6 +24,7 @@ from carts.session import CartSession
 from storefront.exceptions import StorefrontError
 
 from .htmx import add_error, redirect_303, safe_next
+from .validators import ACCOUNT_EMAIL_MAX_LENGTH, MSG_EMAIL_TOO_LONG, SafeForm
 
 MSG_BAD_LOGIN = "That email and password don't match an account."
 MSG_EMAIL_TAKEN = "An account with this email already exists. Sign in instead."
@@ -48,16 +49,21 @@ class EmailBackend(ModelBackend):
         return None
 
 
-class LoginForm(forms.Form):
+class LoginForm(SafeForm):
     email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(
         strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
 
-class SignupForm(forms.Form):
+class SignupForm(SafeForm):
     name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    # the email is the account's username (User.username: at most 150 characters)
+    email = forms.EmailField(
+        max_length=ACCOUNT_EMAIL_MAX_LENGTH,
+        error_messages={"max_length": MSG_EMAIL_TOO_LONG},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     password = forms.CharField(
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),

@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from carts import checkout_views
 
-from . import views
+from . import validators, views  # noqa: F401 - validators registers the text_id path converter
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,7 +13,7 @@ urlpatterns = [
     path("checkout/", checkout_views.checkout_page, name="checkout"),
     path("checkout/place/", checkout_views.place_order, name="place-order"),
     path("orders/", checkout_views.order_list, name="order-list"),
-    path("orders/<str:order_id>/", checkout_views.order_detail, name="order-detail"),
+    path("orders/<text_id:order_id>/", checkout_views.order_detail, name="order-detail"),
     path("vouchers/", include("vouchers.urls")),
     path("accounts/", include("storefront.accounts")),
     path("staff/", include("carts.staff_urls")),

@@ -17,6 +17,7 @@ from carts.session import CartSession
 from .exceptions import NotFound, StorefrontError
 from .health import HEALTH_ORDER, provider_health
 from .htmx import HtmxHttpRequest, add_error
+from .validators import query_text
 
 logger = logging.getLogger("storefront")
 
@@ -49,8 +50,8 @@ def _page_number(raw: str | None) -> int:
 @require_GET
 @vary_on_headers("HX-Request")
 def product_list(request: HtmxHttpRequest) -> HttpResponse:
-    q = (request.GET.get("q") or "").strip()[:100]
-    category = (request.GET.get("category") or "").strip()[:64]
+    q = query_text(request.GET, "q", 100)
+    category = query_text(request.GET, "category", 64)
     cs = CartSession.of(request)
     try:
         categories = cart_selectors.catalogue_categories(cs=cs)

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from storefront import validators  # noqa: F401 - registers the text_id path converter
+
 from . import views
 
 app_name = "vouchers"
@@ -11,7 +13,7 @@ urlpatterns = [
     path("cart/remove/", views.voucher_remove, name="voucher-remove"),
     path("cart/place-order/", views.voucher_place_order, name="voucher-place-order"),
     path("orders/", views.order_list, name="orders"),
-    path("orders/<str:reference>/", views.order_detail, name="order"),
-    path("orders/<str:reference>/reveal/", views.reveal_voucher, name="reveal-voucher"),
-    path("<str:product_id>/", views.product, name="product"),
+    path("orders/<text_id:reference>/", views.order_detail, name="order"),
+    path("orders/<text_id:reference>/reveal/", views.reveal_voucher, name="reveal-voucher"),
+    path("<text_id:product_id>/", views.product, name="product"),
 ]

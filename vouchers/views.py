@@ -29,6 +29,7 @@ from storefront.htmx import LAYOUT, HtmxHttpRequest, error_message, redirect_303
 from storefront.providers.base import VoucherProvider, require
 from storefront.providers.types import Capability, VoucherCart
 from storefront.urlcache import reverse_once
+from storefront.validators import MSG_CONTROL, has_hostile_values, query_text
 
 from . import fulfilment, payment, selectors, services
 
@@ -52,6 +53,8 @@ def voucher_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 
     @wraps(view)
     def wrapper(request, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST" and has_hostile_values(request.POST):
+            return _refuse_hostile(request)
         try:
             return view(request, *args, **kwargs)
         except CapabilityMissing as exc:
@@ -68,6 +71,17 @@ def voucher_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             return render(request, "unavailable.html", status=status)
 
     return wrapper
+
+
+def _refuse_hostile(request) -> HttpResponse:
+    """A voucher form with a control character (NUL included) in a field: refused, nothing
+    changed, the message shown where the shopper is (storefront.validators)."""
+    messages.error(request, MSG_CONTROL)
+    if request.htmx:
+        response = render_fragments(request, LAYOUT, (), {}, status=400)
+        response["HX-Reswap"] = "none"
+        return response
+    return redirect_303(reverse_once("vouchers:cart"))
 
 
 MSG_NOT_WHILE_ASSISTING = (
@@ -120,8 +134,8 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 @vary_on_headers("HX-Request")
 @voucher_view
 def catalogue(request: HtmxHttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:80]
-    category = request.GET.get("category", "").strip()[:60]
+    q = query_text(request.GET, "q", 80)
+    category = query_text(request.GET, "category", 60)
     products, categories = selectors.voucher_catalogue(provider=_provider(request), q=q, category=category)
     context = {"products": products, "categories": categories, "q": q, "category": category}
     if request.htmx and not request.htmx.boosted:
