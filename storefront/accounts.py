@@ -36,16 +36,21 @@ MSG_ACCOUNT_READY = "Your password is set. Welcome, {name}."
 
 
 class EmailBackend(ModelBackend):
-    """Sign in with email (case-insensitive) and password."""
+    """Sign in with email (case-insensitive) and password. Exactly one password hash per attempt,
+    whether or not the email has an account (tests/security/test_sign_in_timing.py)."""
 
     def authenticate(self, request, username=None, password=None, email=None, **kwargs):
         email = (email or username or "").strip()
         if not email or not password:
             return None
         user = get_user_model().objects.filter(email__iexact=email).order_by("pk").first()
-        if user and user.check_password(password) and self.user_can_authenticate(user):
+        if user is None:
+            # one hash, as checking a known account's password costs: how long a wrong sign-in
+            # takes does not tell whether the email has an account
+            get_user_model()().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
             return user
-        get_user_model()().set_password(password)  # same work either way: no timing oracle
         return None
 
 
