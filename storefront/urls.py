@@ -21,5 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "storefront.errors.bad_request"
+handler403 = "storefront.errors.permission_denied"
 handler404 = "storefront.errors.not_found"
 handler500 = "storefront.errors.server_error"
