@@ -14,7 +14,7 @@ from carts import services as cart_services
 from carts.forms import CheckDeliveryForm
 from carts.session import CartSession
 
-from .exceptions import NotFound, StorefrontError
+from .exceptions import NotFound, ProviderRejected, StorefrontError
 from .health import HEALTH_ORDER, provider_health
 from .htmx import HtmxHttpRequest, add_error
 from .validators import query_text
@@ -24,7 +24,25 @@ logger = logging.getLogger("storefront")
 PER_PAGE = 12
 
 
+MSG_CATALOGUE_REFUSED = (
+    "We couldn't load these products just now. Please try again, or browse another category."
+)
+
+
 def _unavailable(request, exc: Exception) -> HttpResponse:
+    """A catalogue read that failed: the friendly page with the reason in words for shoppers. A
+    refusal of a catalogue read (`ProviderRejected`, a 4xx) is about the request the shop sent, not
+    a message for the customer (the provider contract marks those only on a shopper's own actions:
+    a coupon, a pincode, a quantity), so the page says our own words and the provider's text goes
+    to the log."""
+    if isinstance(exc, ProviderRejected):
+        logger.warning(
+            "catalogue read refused by the provider: status %s, code %s, request id %s",
+            exc.upstream_status,
+            exc.code,
+            exc.request_id,
+        )
+        exc = StorefrontError(MSG_CATALOGUE_REFUSED)
     status = add_error(request, exc)
     return render(request, "unavailable.html", status=max(status, 503) if status >= 500 else status)
 
