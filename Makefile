@@ -65,7 +65,7 @@ bench: install wrk
 	$(PY) benchmarks/run.py
 
 # Locust against gunicorn on PostgreSQL and Redis (127.0.0.1:5432 user postgres, 127.0.0.1:6379):
-# the local store, then the fake Fynd server at 80 ms. A smoke run: `make loadtest USERS=10 DURATION=10`.
+# the local store, then the fake Fynd server at 80 ms. CI runs `make loadtest USERS=10 DURATION=10`.
 USERS    ?= 100
 DURATION ?= 60
 loadtest: install-load

@@ -11,14 +11,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from storefront.exceptions import CheckoutChanged, NotFound, StorefrontError
+from storefront import degraded
+from storefront.exceptions import CheckoutChanged, CircuitOpen, NotFound, StorefrontError
 from storefront.htmx import HtmxHttpRequest, add_error, redirect_303, render_fragments
 from storefront.ledger import OrderOutcomeUnknown
 
 from . import forms, selectors, services
 from .page_context import CHECKOUT_PARTIALS, CHECKOUT_TEMPLATE, checkout_context
 from .session import CartSession
-from .views import _unavailable
+from .views import _unavailable, render_readonly_cart
 
 MSG_EMPTY = "Your cart is empty. Add something before checking out."
 MSG_PLACED = "Thank you! Your order {number} is placed."
@@ -34,7 +35,13 @@ def _checkout_url(cs: CartSession) -> str:
 def checkout_page(request: HtmxHttpRequest) -> HttpResponse:
     cs = CartSession.of(request)
     try:
-        cart = selectors.cart_get(cs=cs, for_checkout=True)
+        with degraded.stale_allowed() as stale:
+            cart = selectors.cart_get(cs=cs, for_checkout=True)
+        if stale.served:
+            # degraded mode: the summary as last seen, and checkout paused (nothing is priced from it)
+            return render_readonly_cart(
+                request, cart, checkout_paused=degraded.MSG_CHECKOUT_PAUSED, status=503
+            )
         if cart.is_empty:
             messages.info(request, MSG_EMPTY)
             return redirect_303(reverse("carts:cart"))
@@ -73,6 +80,10 @@ def place_order(request: HtmxHttpRequest) -> HttpResponse:
         return _back_to_checkout(request, cs, status=409, changes=exc.changes)
     except OrderOutcomeUnknown as exc:
         return _order_unconfirmed(request, cs, data, exc)
+    except CircuitOpen:
+        # the provider is down (its breaker is open): nothing was sent, checkout is paused
+        messages.error(request, degraded.MSG_CHECKOUT_PAUSED)
+        return _unavailable(request)
     except StorefrontError as exc:
         if add_error(request, exc) >= 500:
             return _unavailable(request)

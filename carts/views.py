@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from storefront import degraded
 from storefront.exceptions import NotFound, ProviderError, StorefrontError
 from storefront.htmx import (
     LAYOUT,
@@ -33,6 +34,7 @@ from .page_context import CHECKOUT_PARTIALS, CHECKOUT_TEMPLATE, checkout_context
 from .session import CartSession
 
 CART_TEMPLATE = "carts/cart.html"
+READONLY_TEMPLATE = "carts/cart_readonly.html"  # degraded mode: the last cart seen, no forms
 PRODUCT_TEMPLATE = "storefront/product_detail.html"  # add-to-cart answers into its #add-status
 CART_PARTIALS = (
     "cart-lines",
@@ -128,10 +130,13 @@ def _mutate(
 def cart_page(request: HtmxHttpRequest) -> HttpResponse:
     cs = CartSession.of(request, buy_now=False)
     try:
-        cart = selectors.cart_get(cs=cs)
+        with degraded.stale_allowed() as stale:
+            cart = selectors.cart_get(cs=cs)
     except StorefrontError as exc:
         add_error(request, exc)
         return _unavailable(request)
+    if stale.served:
+        return render_readonly_cart(request, cart)
     context = {
         "cart": cart,
         "errors": {},
@@ -139,6 +144,15 @@ def cart_page(request: HtmxHttpRequest) -> HttpResponse:
         "may_have_share_links": sharing.may_have_links(cs=cs),
     }
     return render(request, CART_TEMPLATE, context)
+
+
+def render_readonly_cart(
+    request, cart: Cart, *, checkout_paused: str = "", status: int = 200
+) -> HttpResponse:
+    """Degraded mode: the provider is unavailable and `cart` is the last copy of it the provider
+    kept. Read-only: no form that would fail, a banner that changes are paused and nothing is lost."""
+    context = {"cart": cart, "banner": degraded.MSG_CART_PAUSED, "checkout_paused": checkout_paused}
+    return render(request, READONLY_TEMPLATE, context, status=status)
 
 
 @require_GET

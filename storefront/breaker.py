@@ -44,6 +44,9 @@ logger = logging.getLogger("storefront.breaker")
 
 CLOSED, OPEN, HALF_OPEN = "closed", "open", "half-open"
 
+#: how long /healthz reports an account as serving stale pages after the last one
+STALE_MARK_SECONDS = 60
+
 
 @dataclass(frozen=True)
 class Ticket:
@@ -59,13 +62,14 @@ class BreakerStatus:
     state: str  # closed | open | half-open
     failures: int  # consecutive failures counted
     retry_in: float  # seconds until the cool-down ends (0 unless open)
+    serving_stale: bool = False  # pages were served from stale copies lately (storefront.degraded)
 
     @property
     def health(self) -> str:
         """For /healthz: down while open, degraded while failing or awaiting its probe, else ok."""
         if self.state == OPEN:
             return "down"
-        if self.state == HALF_OPEN or self.failures:
+        if self.state == HALF_OPEN or self.failures or self.serving_stale:
             return "degraded"
         return "ok"
 
@@ -89,10 +93,11 @@ class Breaker:
         self.probe_hold = probe_hold
         self.clock = clock
         prefix = f"breaker:{key}"
-        self._failures_key, self._open_key, self._probe_key = (
+        self._failures_key, self._open_key, self._probe_key, self._stale_key = (
             f"{prefix}:failures",
             f"{prefix}:open-until",
             f"{prefix}:probe",
+            f"{prefix}:stale",
         )
 
     @classmethod
@@ -134,7 +139,7 @@ class Breaker:
         if ticket is None:
             return
         if ticket.probe:
-            cache.delete_many([self._open_key, self._failures_key, self._probe_key])
+            cache.delete_many([self._open_key, self._failures_key, self._probe_key, self._stale_key])
             logger.warning("%s: the probe succeeded, circuit closed", self)
         elif ticket.failures:
             cache.delete(self._failures_key)
@@ -173,18 +178,24 @@ class Breaker:
         cache.set(self._open_key, self.clock() + self.cooldown, timeout=None)
 
     # ------------------------------------------------------------------ for staff
+    def mark_stale(self) -> None:
+        """A page was served from a stale copy (storefront.degraded): /healthz says degraded for
+        STALE_MARK_SECONDS, or until a probe finds the provider back."""
+        cache.set(self._stale_key, self.clock(), timeout=STALE_MARK_SECONDS)
+
     def status(self) -> BreakerStatus:
-        found = cache.get_many([self._failures_key, self._open_key])
+        found = cache.get_many([self._failures_key, self._open_key, self._stale_key])
         failures = int(found.get(self._failures_key) or 0)
         open_until = found.get(self._open_key)
+        stale = self._stale_key in found
         if open_until is None:
-            return BreakerStatus(CLOSED, failures, 0.0)
+            return BreakerStatus(CLOSED, failures, 0.0, stale)
         left = open_until - self.clock()
         if left > 0:
-            return BreakerStatus(OPEN, failures, left)
-        return BreakerStatus(HALF_OPEN, failures, 0.0)
+            return BreakerStatus(OPEN, failures, left, stale)
+        return BreakerStatus(HALF_OPEN, failures, 0.0, stale)
 
     def reset(self) -> None:
         """Close the breaker now (staff action in admin)."""
-        cache.delete_many([self._open_key, self._failures_key, self._probe_key])
+        cache.delete_many([self._open_key, self._failures_key, self._probe_key, self._stale_key])
         logger.warning("%s: closed by hand", self)

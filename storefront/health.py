@@ -35,6 +35,7 @@ def account_health(account: ProviderAccount) -> dict[str, Any]:
         "breaker": status.state,
         "consecutive_failures": status.failures,
         "retry_in_seconds": round(status.retry_in, 1),
+        "serving_stale": status.serving_stale,
     }
 
 

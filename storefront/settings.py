@@ -17,6 +17,7 @@ env = environ.Env(
     PROVIDER_BREAKER_FAILURES=(int, 5),
     PROVIDER_BREAKER_COOLDOWN=(float, 30.0),
     CATALOGUE_CACHE_SECONDS=(int, 60),
+    CATALOGUE_STALE_SECONDS=(int, 24 * 60 * 60),
     LOG_LEVEL=(str, "INFO"),
     TASKS_BACKEND=(str, "django_tasks_db.DatabaseBackend"),
 )
@@ -170,6 +171,9 @@ PROVIDER_TIMEOUT = (env("PROVIDER_CONNECT_TIMEOUT"), env("PROVIDER_READ_TIMEOUT"
 PROVIDER_BREAKER_FAILURES = env("PROVIDER_BREAKER_FAILURES")
 PROVIDER_BREAKER_COOLDOWN = env("PROVIDER_BREAKER_COOLDOWN")
 CATALOGUE_CACHE_SECONDS = env("CATALOGUE_CACHE_SECONDS")
+# degraded mode (storefront.degraded): how long the last copy of a catalogue answer or cart is kept
+# to serve read-only while the shop's provider is down
+CATALOGUE_STALE_SECONDS = env("CATALOGUE_STALE_SECONDS")
 
 # Background jobs (django-tasks): voucher orders nobody is watching are followed to a final status
 # (vouchers/tasks.py). The database backend's queue is run by `manage.py db_worker` (`make run`

@@ -14,6 +14,7 @@ from carts import services as cart_services
 from carts.forms import CheckDeliveryForm
 from carts.session import CartSession
 
+from . import degraded
 from .exceptions import NotFound, ProviderRejected, StorefrontError
 from .health import HEALTH_ORDER, provider_health
 from .htmx import HtmxHttpRequest, add_error
@@ -51,11 +52,18 @@ def _unavailable(request, exc: Exception) -> HttpResponse:
 def home(request: HtmxHttpRequest) -> HttpResponse:
     cs = CartSession.of(request)
     try:
-        categories = cart_selectors.catalogue_categories(cs=cs)
-        featured = cart_selectors.catalogue_featured(cs=cs, limit=8)
+        with degraded.stale_allowed() as stale:
+            categories = cart_selectors.catalogue_categories(cs=cs)
+            featured = cart_selectors.catalogue_featured(cs=cs, limit=8)
     except StorefrontError as exc:
         return _unavailable(request, exc)
-    return render(request, "storefront/home.html", {"categories": categories, "featured": featured})
+    context = {"categories": categories, "featured": featured, "stale_notice": _stale_notice(stale)}
+    return render(request, "storefront/home.html", context)
+
+
+def _stale_notice(stale: degraded.StaleUse) -> str:
+    """The notice a page served (in part) from stale catalogue copies shows: role="status"."""
+    return degraded.MSG_STALE_CATALOGUE if stale.served else ""
 
 
 def _page_number(raw: str | None) -> int:
@@ -72,10 +80,11 @@ def product_list(request: HtmxHttpRequest) -> HttpResponse:
     category = query_text(request.GET, "category", 64)
     cs = CartSession.of(request)
     try:
-        categories = cart_selectors.catalogue_categories(cs=cs)
-        page = cart_selectors.catalogue_page(
-            cs=cs, q=q, category=category, page=_page_number(request.GET.get("page")), per_page=PER_PAGE
-        )
+        with degraded.stale_allowed() as stale:
+            categories = cart_selectors.catalogue_categories(cs=cs)
+            page = cart_selectors.catalogue_page(
+                cs=cs, q=q, category=category, page=_page_number(request.GET.get("page")), per_page=PER_PAGE
+            )
     except StorefrontError as exc:
         return _unavailable(request, exc)
     context = {
@@ -85,6 +94,7 @@ def product_list(request: HtmxHttpRequest) -> HttpResponse:
         "category_name": next((c.name for c in categories if c.slug == category), ""),
         "categories": categories,
         "page": page,
+        "stale_notice": _stale_notice(stale),
     }
     template = "storefront/product_list.html"
     if request.htmx and request.htmx.target == "product-results":
@@ -97,7 +107,8 @@ def product_list(request: HtmxHttpRequest) -> HttpResponse:
 def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     cs = CartSession.of(request)
     try:
-        product = cart_selectors.catalogue_product(cs=cs, slug=slug)
+        with degraded.stale_allowed() as stale:
+            product = cart_selectors.catalogue_product(cs=cs, slug=slug)
     except NotFound as exc:
         raise Http404(exc.user_message) from exc
     except StorefrontError as exc:
@@ -121,6 +132,7 @@ def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "delivery_error": delivery_error,
         "pincode": form.data.get("pincode", cs.pincode) if form.is_bound else cs.pincode,
         "default_variant": next((v for v in product.variants if v.in_stock), None),
+        "stale_notice": _stale_notice(stale),
     }
     template = "storefront/product_detail.html"
     if request.htmx and request.htmx.target == "delivery-check":

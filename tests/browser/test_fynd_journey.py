@@ -20,6 +20,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from carts import services
 from carts.checkout_views import MSG_PLACED
+from storefront.degraded import MSG_CART_PAUSED
 from storefront.exceptions import MSG_AUTH, MSG_UNAVAILABLE
 from storefront.models import OrderAttempt, ProviderAccount
 from storefront.providers.fynd.mapping import BREAKUP_KEYS
@@ -496,12 +497,14 @@ def test_fynd_unavailable_on_the_cart_page(page: Page, fynd: FakeFynd) -> None:
     assert fake.count("PUT", DETAIL) == 1, "a PUT must never be retried"
     assert fake.cart(_open_cart_id(fake)).lines[0].quantity == 1
 
-    # the whole cart page while Fynd is down (the HEAD is retried twice): the store-unavailable page
+    # the whole cart page while Fynd is down (the HEAD is retried twice): degraded mode, the cart as
+    # last seen, read-only, with the banner that changes are paused
     fake.fail_next(DETAIL, 503, method="HEAD", times=3)
     response = page.reload()
-    assert response.status == 503
-    expect(page.get_by_role("heading", name="We'll be right back")).to_be_visible()
-    expect(page.locator("#messages").get_by_role("alert")).to_have_text(MSG_UNAVAILABLE)
+    assert response.status == 200
+    expect(page.locator("[data-degraded-banner]")).to_have_text(MSG_CART_PAUSED)
+    expect(page.locator("form[data-action]")).to_have_count(0)
+    expect(total(page)).to_have_attribute("data-amount", total_before)
     _expect_no_traceback(page)
 
     # and once Fynd answers again, the cart is all there

@@ -1,12 +1,16 @@
 """Which Fynd cart is whose (FyndCart rows) and cheap cart reads: a cached body revalidated with
-HEAD (Last-Modified), mutations caching the cart their answer carries."""
+HEAD (Last-Modified), mutations caching the cart their answer carries. The last body read or
+answered for each cart is also kept for settings.CATALOGUE_STALE_SECONDS: the cart page shows it
+read-only while Fynd is unavailable (storefront.degraded); no mutation ever reads it."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 
+from storefront import degraded
 from storefront.exceptions import (
     NotFound,
     ProviderRejected,
@@ -92,7 +96,12 @@ class FyndCartState(FyndBase):
         )
         return f"{self._ns}:cart:{key_part(*parts)}"
 
-    def _keep(self, key: str, body: dict, last_modified: str | None = None) -> None:
+    def _last_key(self, cart_id: str, ctx: CartContext) -> str:
+        return f"{self._ns}:cart-last:{key_part(cart_id, ctx.buy_now, ctx.with_payment_charges)}"
+
+    def _keep(self, key: str, body: dict, last_modified: str | None = None, *, last_key: str = "") -> None:
+        if last_key and settings.CATALOGUE_STALE_SECONDS > 0:
+            cache.set(last_key, body, settings.CATALOGUE_STALE_SECONDS)
         validator = last_modified or readers.as_str(body.get("last_modified"))
         if validator and readers.parse_moment(validator) is not None:
             cache.set(key, {"lm": validator, "body": body}, CART_CACHE_SECONDS)
@@ -127,7 +136,16 @@ class FyndCartState(FyndBase):
         except NotFound:
             cache.delete(key)
             return None
-        self._keep(key, body, last_modified)
+        self._keep(key, body, last_modified, last_key=self._last_key(cart_id, ctx))
+        return body
+
+    def _stale_body(self, ctx: CartContext, cart_id: str) -> dict | None:
+        """The last body kept of this cart, for a page that may show it read-only (None if not)."""
+        if not degraded.may_serve_stale():
+            return None
+        body = cache.get(self._last_key(cart_id, ctx))
+        if body is not None:
+            degraded.note_stale(self.account, "cart")
         return body
 
     def _to_cart(self, body: dict, ctx: CartContext, state: FyndCart | None) -> Cart:
@@ -158,7 +176,7 @@ class FyndCartState(FyndBase):
         if fm.is_complete(body):
             # a mutation's `message`/`success` acknowledge the call; they say nothing about the cart
             body = {k: v for k, v in body.items() if k not in ("message", "success")}
-            self._keep(self._cart_key(cart_id, ctx, state), body)
+            self._keep(self._cart_key(cart_id, ctx, state), body, last_key=self._last_key(cart_id, ctx))
         else:
             body = self._read(ctx, cart_id, state, fresh=True)
             if body is None:

@@ -58,7 +58,12 @@ class FyndCarts(FyndCartState):
         state = self._state(cart_id)
         if state is not None and not state.is_open:
             return self._empty(ctx)  # ordered or merged away: no longer the shopper's cart
-        body = self._read(ctx, cart_id, state)
+        try:
+            body = self._read(ctx, cart_id, state)
+        except ProviderUnavailable:
+            body = self._stale_body(ctx, cart_id)  # only for a page that shows it read-only
+            if body is None:
+                raise
         if body is None:
             return self._empty(ctx)
         return self._to_cart(body, ctx, state)

@@ -1,5 +1,7 @@
 """Fynd's catalogue: categories, product lists and pages, size prices and delivery checks, each
-answer cached per account version for settings.CATALOGUE_CACHE_SECONDS."""
+answer cached per account version for settings.CATALOGUE_CACHE_SECONDS, with a second copy kept for
+settings.CATALOGUE_STALE_SECONDS that pages read inside storefront.degraded.stale_allowed() fall
+back to while Fynd is unavailable."""
 
 from __future__ import annotations
 
@@ -9,9 +11,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from storefront import degraded
 from storefront.exceptions import (
     NotFound,
     ProviderRejected,
+    ProviderUnavailable,
 )
 from storefront.providers import readers
 from storefront.providers.types import (
@@ -40,8 +44,17 @@ class FyndCatalogue(FyndBase):
         key = f"{self._catalogue_ns}:{name}:{key_part(*parts)}"
         data = cache.get(key)
         if data is None:
-            data = fetch()
+            try:
+                data = fetch()
+            except ProviderUnavailable:
+                stale = cache.get(f"{key}:stale") if degraded.may_serve_stale() else None
+                if stale is None:
+                    raise
+                degraded.note_stale(self.account, name)
+                return stale
             cache.set(key, data, settings.CATALOGUE_CACHE_SECONDS)
+            if settings.CATALOGUE_STALE_SECONDS > 0:  # the newest answer replaces the stale copy
+                cache.set(f"{key}:stale", data, settings.CATALOGUE_STALE_SECONDS)
         return data
 
     def list_categories(self) -> tuple[Category, ...]:

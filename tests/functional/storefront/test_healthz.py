@@ -63,6 +63,7 @@ def test_a_remote_provider_that_answers_is_ok(client, fynd):
         "breaker": "closed",
         "consecutive_failures": 0,
         "retry_in_seconds": 0.0,
+        "serving_stale": False,
     }
     assert body["providers"]["local"]["roles"] == ["vouchers"]
 

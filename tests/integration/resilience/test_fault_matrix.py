@@ -23,6 +23,7 @@ from django.test import Client
 
 from carts import services
 from carts.checkout_views import MSG_PLACED
+from storefront.degraded import MSG_CART_PAUSED, MSG_CHECKOUT_PAUSED
 from storefront.exceptions import MSG_AUTH, MSG_UNAVAILABLE
 from storefront.ledger import MSG_ORDER_NOT_PLACED, MSG_ORDER_UNKNOWN
 from storefront.models import OrderAttempt, ProviderAccount
@@ -93,16 +94,24 @@ ACTIONS = {
     "place order": Action("place order", "POST", f"{CART}/checkout", "POST"),
 }
 
-# What the shopper sees: (HTTP status, the alert's text). "ok" = the action succeeds.
+# What the shopper sees: (HTTP status, the alert's text). "ok" = the action succeeds; READ_ONLY =
+# degraded mode (storefront.degraded): the cart the shopper saw before, 200, read-only with its banner.
 OK = "ok"
+READ_ONLY = "read-only"
 DOWN = (503, MSG_UNAVAILABLE)
+UNAVAILABLE = {
+    **dict.fromkeys(ACTIONS, DOWN),
+    "cart view": READ_ONLY,
+    "checkout page": (503, MSG_CHECKOUT_PAUSED),  # the summary as last seen, read-only
+    "place order": (503, MSG_ORDER_UNKNOWN),
+}
 EXPECTED: dict[str, dict[str, object]] = {
     "latency": dict.fromkeys(ACTIONS, OK),
-    "hang": {**dict.fromkeys(ACTIONS, DOWN), "place order": (503, MSG_ORDER_UNKNOWN)},
-    "5xx": {**dict.fromkeys(ACTIONS, DOWN), "place order": (503, MSG_ORDER_UNKNOWN)},
-    "malformed": {**dict.fromkeys(ACTIONS, DOWN), "place order": (503, MSG_ORDER_UNKNOWN)},
+    "hang": UNAVAILABLE,
+    "5xx": UNAVAILABLE,
+    "malformed": UNAVAILABLE,
     "401": dict.fromkeys(ACTIONS, (503, MSG_AUTH)),
-    "drop": {**dict.fromkeys(ACTIONS, DOWN), "place order": (503, MSG_ORDER_UNKNOWN)},
+    "drop": UNAVAILABLE,
 }
 
 
@@ -237,6 +246,12 @@ def test_fault_matrix(fynd, fault_name, action_name):
     if expected == OK:
         assert response.status_code in (200, 204), response.content[:500]
         assert not [a for a in Page(response.content).alerts if a[0] == "error"]
+    elif expected == READ_ONLY:
+        page = Page(response.content)
+        assert (response.status_code, page.alerts) == (200, []), response.content[:800]
+        assert [e.content for e in page.having("data-degraded-banner")] == [MSG_CART_PAUSED]
+        assert not page.having("data-action")  # no form that would fail
+        assert (page.line_quantities, page.breakup) == before
     else:
         status, text = expected
         assert shown(response) == (status, [("error", text)]), response.content[:800]
