@@ -2,3 +2,4 @@
 
 from tests.fakes.enkash_server import fake_enkash  # noqa: F401,E402
 from tests.fakes.fynd_server import fake_fynd  # noqa: F401
+from tests.fakes.sourcehub_server import fake_sourcehub  # noqa: F401,E402
