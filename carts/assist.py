@@ -41,6 +41,7 @@ from django.utils import timezone
 from storefront.exceptions import StorefrontError
 from storefront.money import format_inr
 from storefront.providers.types import Capability, Cart
+from storefront.text import format_day
 
 from .models import PERM_ASSIST, PERM_PLACE_ORDER, AssistEvent, CustomerRecord, StaffProfile
 
@@ -328,7 +329,7 @@ def share_link_send(*, assist: Assist, url: str, expires_at) -> bool:
     """Email the customer the share link staff just made for them (the link is shown once and
     stored only as a hash, so this is the moment to send it)."""
     body = SHARE_EMAIL_BODY.format(
-        staff=prepared_line(assist.staff_name, assist.store_name), url=url, date=f"{expires_at:%d %b %Y}"
+        staff=prepared_line(assist.staff_name, assist.store_name), url=url, date=format_day(expires_at)
     )
     sent = _email(SHARE_EMAIL_SUBJECT, body, assist.customer.email)
     if sent:

@@ -29,6 +29,7 @@ from storefront.providers.types import (
     DeliveryCheck,
     Order,
 )
+from storefront.text import count_noun
 
 from . import assist, sharing
 from .models import ShareLink
@@ -38,7 +39,7 @@ MSG_ADDED = "Added {name} to your cart."
 MSG_UPDATED = "Cart updated."
 MSG_REMOVED = "Item removed from your cart."
 MSG_CLEARED = "Your cart is empty now."
-MSG_MERGED = "We added {n} item(s) from before you signed in to your cart."
+MSG_MERGED = "We added {items} from before you signed in to your cart."
 MSG_MERGE_ADJUSTED = "Some quantities were adjusted: {details}."
 
 
@@ -152,7 +153,7 @@ def cart_sign_out(*, cs: CartSession) -> None:
 
 
 def merge_message(result: MergeResult) -> str:
-    text = MSG_MERGED.format(n=result.merged_lines)
+    text = MSG_MERGED.format(items=count_noun(result.merged_lines, "item"))
     if result.adjusted:
         text += " " + MSG_MERGE_ADJUSTED.format(details="; ".join(result.adjusted))
     return text

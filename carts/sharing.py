@@ -30,6 +30,7 @@ from storefront.exceptions import NotFound, ProviderRejected
 from storefront.money import format_inr
 from storefront.providers.base import require
 from storefront.providers.types import Capability, Cart, CartLine
+from storefront.text import count_noun, format_day
 
 from . import assist
 from .models import ShareLink
@@ -112,7 +113,10 @@ def share_link_create(*, cs: CartSession) -> tuple[ShareLink, str]:
         assist.record(
             cs.assist,
             action="share-cart",
-            summary=f"Share link made for {cart.count} item(s), works until {link.expires_at:%d %b %Y}",
+            summary=(
+                f"Share link made for {count_noun(cart.count, 'item')},"
+                f" works until {format_day(link.expires_at)}"
+            ),
             cart_id=cart.id,
             provider=link.provider,
             details={"link": link.pk, "items": cart.count},

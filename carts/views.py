@@ -27,6 +27,7 @@ from storefront.htmx import (
 )
 from storefront.money import format_inr
 from storefront.providers.types import Address, Cart, CartMeta, OrderType
+from storefront.text import format_day
 from storefront.urlcache import reverse_once
 
 from . import assist, forms, selectors, services, sharing
@@ -473,7 +474,7 @@ def share_cart(request: HtmxHttpRequest) -> HttpResponse:
         return render_fragments(
             request, "carts/cart.html", ("share-cart",), {"share_url": url, "share_link": link}
         )
-    messages.success(request, services.MSG_SHARED_LINK.format(url=url, date=f"{link.expires_at:%d %b %Y}"))
+    messages.success(request, services.MSG_SHARED_LINK.format(url=url, date=format_day(link.expires_at)))
     return redirect_303(reverse("carts:cart"))
 
 

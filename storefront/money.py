@@ -37,7 +37,8 @@ def quantize(amount: Decimal) -> Decimal:
 
 
 def format_inr(amount: Decimal | None) -> str:
-    """₹1,23,456.50: Indian digit grouping (lakh, crore) via Babel's en_IN locale."""
+    """₹1,23,456.50: Indian digit grouping (lakh, crore) via Babel's en_IN locale. Whole rupees
+    drop their paise as Indian stores show them (₹999, ₹1,188 but ₹1,188.50): issue 9."""
     if amount is None:
         return ""
     amount = quantize(to_money(amount))
@@ -49,13 +50,12 @@ def _format_inr(amount: str) -> str:
     # Babel re-reads the locale's pattern on every call; a page shows the same few dozen amounts
     # again and again, so the formatted strings are memoised.
     # keyed by the string: Decimal("-0.00") == Decimal("0.00") would share a cache entry
-    return format_currency(Decimal(amount), "INR", locale="en_IN")
+    return format_currency(Decimal(amount), "INR", locale="en_IN").removesuffix(".00")
 
 
 def format_inr_whole(amount: Decimal | None) -> str:
-    """₹499 for a whole-rupee amount (thresholds in running text), else as format_inr."""
-    text = format_inr(amount)
-    return text.removesuffix(".00")
+    """Kept for templates written before whole rupees lost their `.00`: the same as format_inr."""
+    return format_inr(amount)
 
 
 def plain(amount: Decimal) -> str:

@@ -43,6 +43,7 @@ from jinja2.lexer import Token, TokenStream
 from storefront.sanitise import provider_html
 from storefront.templatetags.money import abs_amount, inr, inr_whole, plain_amount
 from storefront.templatetags.storefront_tags import breakup_row, get_item
+from storefront.text import count_noun, format_day, format_day_time
 from storefront.urlcache import reverse_once
 
 ENGINE = "jinja2"  # the alias of this backend in settings.TEMPLATES
@@ -141,6 +142,9 @@ def environment(**options: Any) -> jinja2.Environment:
         get_item=get_item,
         breakup_row=breakup_row,
         date=date,
+        day=format_day,
+        day_time=format_day_time,
+        count_noun=count_noun,
         pluralize=pluralize,
         floatformat=floatformat,
         provider_html=provider_html,

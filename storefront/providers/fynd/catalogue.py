@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
 
 from storefront import degraded
 from storefront.exceptions import (
@@ -24,6 +23,7 @@ from storefront.providers.types import (
     Product,
     ProductPage,
 )
+from storefront.text import format_day
 
 from . import mapping as fm
 from .common import (
@@ -124,5 +124,5 @@ class FyndCatalogue(FyndBase):
             return DeliveryCheck(pincode, False, None, MSG_PINCODE_UNSERVICEABLE.format(pincode=pincode))
         if promise is None:
             return DeliveryCheck(pincode, True, None, MSG_PINCODE_DELIVERS.format(pincode=pincode))
-        date = f"{timezone.localtime(promise.max):%a, %d %b}"
+        date = format_day(promise.max)
         return DeliveryCheck(pincode, True, promise, MSG_PINCODE_OK.format(pincode=pincode, date=date))

@@ -35,6 +35,7 @@ from storefront.providers.types import (
     QuantityRule,
     ShopPolicy,
 )
+from storefront.text import format_day
 
 from . import models as m
 from .cart_read import cart_lookup, read_count, read_head, read_head_by_id
@@ -143,7 +144,7 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
             pincode,
             True,
             promise,
-            MSG_PINCODE_OK_CITY.format(pincode=pincode, city=pin.city, date=f"{promise.max:%a, %d %b}"),
+            MSG_PINCODE_OK_CITY.format(pincode=pincode, city=pin.city, date=format_day(promise.max)),
         )
 
     # benchmarks/profile_cart.py times product mapping under this name

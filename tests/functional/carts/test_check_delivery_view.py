@@ -6,6 +6,7 @@ import pytest
 
 from carts.forms import MSG_PINCODE
 from storefront.providers.messages import MSG_PINCODE_OK_CITY, MSG_PINCODE_UNSERVICEABLE
+from storefront.text import format_day
 from tests.conftest import HTMX
 from tests.functional.pages import add_via_form, cart_changed, cart_fragment, cart_page, follow, snapshot
 
@@ -13,7 +14,7 @@ from tests.functional.pages import add_via_form, cart_changed, cart_fragment, ca
 def _ok_message(page, pincode: str, city: str) -> str:
     ((_, high),) = page.delivery("delivery-promise")
     return MSG_PINCODE_OK_CITY.format(
-        pincode=pincode, city=city, date=f"{datetime.fromisoformat(high):%a, %d %b}"
+        pincode=pincode, city=city, date=format_day(datetime.fromisoformat(high))
     )
 
 

@@ -99,7 +99,7 @@ def test_login_merges_the_cart_and_says_so(client, demo, shopper_cs):
     page = follow(client, _login(client), to="/")
 
     # then the merge message shows, and the cart holds both carts' items
-    assert ("info", MSG_MERGED.format(n=2)) in page.alerts
+    assert ("info", MSG_MERGED.format(items="2 items")) in page.alerts
     assert page.cart_count == 6
     assert sorted(cart_page(client).line_quantities.values()) == [1, 5]
 
@@ -110,7 +110,7 @@ def test_login_merge_reports_adjusted_quantities(client, demo, shopper_cs):
 
     page = follow(client, _login(client), to="/")
 
-    ((level, text),) = [(lvl, t) for lvl, t in page.alerts if t.startswith(MSG_MERGED.format(n=1))]
+    ((level, text),) = [(lvl, t) for lvl, t in page.alerts if t.startswith(MSG_MERGED.format(items="1 item"))]
     assert level == "info"
     assert MSG_MERGE_ADJUSTED.split("{")[0] in text
     assert "5 instead of 7" in text

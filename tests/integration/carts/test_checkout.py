@@ -12,6 +12,7 @@ from django.utils import timezone
 from carts import selectors, services
 from carts.session import CartSession
 from storefront.exceptions import CheckoutChanged, NotFound, ProviderRejected, StorefrontError
+from storefront.money import format_inr
 from storefront.providers import get_shop_provider
 from storefront.providers.local import models as m
 from storefront.providers.local.cart_view import MSG_ADDRESS_UNSERVICEABLE, MSG_SHORT_STOCK_LINE
@@ -215,7 +216,7 @@ def test_a_price_change_since_the_page_was_shown_is_listed(cs, demo, new_price, 
     demo.set_price(demo.variant("toor-dal-1kg"), new_price)
 
     assert refused_with(cs, token, cart) == [
-        message.format(name="Unpolished Toor Dal, 1 kg", old="₹179.00", new=f"₹{new_price}")
+        message.format(name="Unpolished Toor Dal, 1 kg", old="₹179", new=format_inr(Decimal(new_price)))
     ]
 
 

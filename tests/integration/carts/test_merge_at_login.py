@@ -42,7 +42,7 @@ def test_anonymous_lines_join_the_customers_cart_and_quantities_add_up(anon_cs, 
     assert _quantities(result.cart) == {("toor-dal-1kg", "Standard"): 5, ("cotton-kurta", "M"): 1}
     assert result.merged_lines == 2
     assert result.adjusted == ()
-    assert services.merge_message(result) == services.MSG_MERGED.format(n=2)
+    assert services.merge_message(result) == services.MSG_MERGED.format(items="2 items")
     # and this browser now shows the customer's cart and its count
     assert _quantities(selectors.cart_get(cs=anon_cs)) == _quantities(result.cart)
     assert anon_cs.count == 6
@@ -79,7 +79,7 @@ def test_merge_clamps_to_the_maximum_and_says_so(anon_cs, shopper_cs, shopper, d
     (note,) = result.adjusted
     assert "5 instead of 7" in note
     assert services.merge_message(result) == (
-        services.MSG_MERGED.format(n=1) + " " + services.MSG_MERGE_ADJUSTED.format(details=note)
+        services.MSG_MERGED.format(items="1 item") + " " + services.MSG_MERGE_ADJUSTED.format(details=note)
     )
 
 
