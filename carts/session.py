@@ -121,7 +121,17 @@ class CartSession:
             staff_user=staff_user,
             session_key=self.session.session_key or "",
             with_payment_charges=with_payment_charges,
+            session=self.session,
+            origin=self._origin(),
         )
+
+    def _origin(self) -> str:
+        if self.request is None or not hasattr(self.request, "get_host"):
+            return ""
+        try:
+            return f"{self.request.scheme}://{self.request.get_host()}"
+        except Exception:  # noqa: BLE001 - a host Django refuses (DisallowedHost) gives no origin
+            return ""
 
     @property
     def owner(self) -> Person | None:

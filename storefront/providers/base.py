@@ -12,7 +12,7 @@ registry when it builds a provider, and by the tests) proves each declared area 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
@@ -27,8 +27,11 @@ from .types import (
     CouponOffer,
     DeliveryCheck,
     Order,
+    OtpChallenge,
+    PaymentStatus,
     Product,
     ProductPage,
+    ProviderIdentity,
     ShopPolicy,
     Store,
     VoucherOrder,
@@ -81,6 +84,12 @@ class CartContext:
     session_key: str = ""  # the browser session, for providers that tie anonymous carts to it
     # price the cart as it will be paid (e.g. a cash-on-delivery charge): the checkout asks for it
     with_payment_charges: bool = False
+    # the shopper's Django session, for providers that keep per-shopper state server-side in its
+    # data (Commerce Engine's guest tokens, encrypted); never rendered
+    session: Any = field(default=None, compare=False, repr=False)
+    # this storefront's scheme and host ("https://shop.example"), for providers that send the
+    # shopper to a hosted page (payment) and back to one of our URLs
+    origin: str = ""
 
     @property
     def owner(self) -> Person | None:
@@ -267,6 +276,31 @@ class LedgerProvider(Protocol):
 
 
 @runtime_checkable
+class HostedPaymentProvider(Protocol):
+    """Capability.HOSTED_PAYMENT: an order with something to pay carries `payment_url` (the
+    provider's hosted payment page, which sends the shopper back to `CartContext.origin` + our
+    payment return URL); the return page reads the payment's state and may start it again."""
+
+    def payment_status(self, ctx: CartContext, *, order_id: str, guest_token: str = "") -> PaymentStatus: ...
+
+    def retry_payment(self, ctx: CartContext, *, order_id: str, guest_token: str = "") -> str:
+        """A new payment page URL, when the provider allows a retry (ProviderRejected if not)."""
+        ...
+
+
+@runtime_checkable
+class OtpSignInProvider(Protocol):
+    """Capability.OTP_SIGN_IN: the provider sends a one-time code and signs its customer in; the
+    storefront then finds or creates the user and signs them in, and `merge_carts` (the sign-in
+    hook) links them (Capability.SHOPPER_LINKS). What is in flight stays server-side in the
+    session (`CartContext.session`)."""
+
+    def otp_start(self, ctx: CartContext, *, channel: str, value: str) -> OtpChallenge: ...
+
+    def otp_verify(self, ctx: CartContext, *, otp: str) -> ProviderIdentity: ...
+
+
+@runtime_checkable
 class ShareProvider(Protocol):
     """Capability.SHARE_CART: a token for /cart/shared/<token>/, the shared items, and taking
     them into the shopper's cart (`mode` is "merge" or "replace")."""
@@ -337,6 +371,8 @@ PROTOCOLS: dict[Capability, type] = {
     Capability.PAYMENT_CHARGES: PaymentChargesProvider,
     Capability.ORDER_LEDGER: LedgerProvider,
     Capability.SHARE_CART: ShareProvider,
+    Capability.HOSTED_PAYMENT: HostedPaymentProvider,
+    Capability.OTP_SIGN_IN: OtpSignInProvider,
     Capability.VOUCHERS: VoucherProvider,
 }
 ROLE_NEEDS: dict[str, frozenset[Capability]] = {

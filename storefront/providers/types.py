@@ -33,6 +33,10 @@ class Capability(enum.StrEnum):
     ORDER_LEDGER = "order_ledger"
     # the provider keeps its own customer records; users are linked to them (models.ShopperLink)
     SHOPPER_LINKS = "shopper_links"
+    # orders with something to pay go to the provider's hosted payment page and come back to us
+    HOSTED_PAYMENT = "hosted_payment"
+    # the provider signs its customers in by a one-time code (phone or email)
+    OTP_SIGN_IN = "otp_sign_in"
 
 
 class MessageLevel(enum.StrEnum):
@@ -332,9 +336,50 @@ class Order:
     delivery_promise: DeliveryPromise | None = None
     meta: CartMeta = field(default_factory=CartMeta)
     guest_token: str = ""
+    # hosted payment (Capability.HOSTED_PAYMENT): where the shopper pays, while it is still due
+    payment_url: str = ""
+    payment_state: str = ""  # "paid", "pending", "failed" or "" (nothing paid online)
 
     def row(self, key: str) -> BreakupRow | None:
         return next((r for r in self.breakup if r.key == key), None)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentStatus:
+    """What the provider says about an order's online payment after the shopper came back from
+    its hosted payment page."""
+
+    order_id: str
+    state: str  # "paid", "pending" or "failed"
+    amount_paid: Decimal
+    amount_due: Decimal
+    can_retry: bool = False
+    guest_token: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OtpChallenge:
+    """A one-time code sent to the shopper (Capability.OTP_SIGN_IN); `destination` is masked."""
+
+    channel: str  # "phone" or "email"
+    destination: str
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ProviderIdentity:
+    """Who a provider signed in (Capability.OTP_SIGN_IN): its customer id and contact details,
+    to find or create the storefront user. Never any token."""
+
+    external_id: str
+    channel: str
+    email: str = ""
+    email_verified: bool = False
+    phone: str = ""
+    first_name: str = ""
+    last_name: str = ""
+
+    def __repr__(self) -> str:
+        return f"<ProviderIdentity {self.external_id} via {self.channel}>"
 
 
 @dataclass(frozen=True, slots=True)
