@@ -70,7 +70,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.commerce_engine import data
-from tests.fakes.commerce_engine.cart import CartServer
+from tests.fakes.commerce_engine.otp import OtpServer
 
 STORE_ID = data.STORE_ID
 API_KEY = data.API_KEY
@@ -78,7 +78,7 @@ CUSTOMER_PHONE = "9876543210"
 CUSTOMER_EMAIL = "asha@example.in"
 
 
-class FakeCommerceEngine(CartServer):
+class FakeCommerceEngine(OtpServer):
     """The whole fake (see the module doc)."""
 
 

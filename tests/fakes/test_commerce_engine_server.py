@@ -479,3 +479,206 @@ def test_calls_are_counted_per_path_and_per_endpoint(ce, shopper):
     assert counts["POST /auth/anonymous"] == 1 and counts["POST /carts/{id}/items"] == 2
     ce.reset_counts()
     assert ce.count_endpoint("POST", "/carts/{id}/items") == 0
+
+
+# ---------------------------------------------------------------------------------- OTP sign-in
+
+
+def sign_in(shopper: Shopper, phone: str = "9876543210") -> dict:
+    """Log the shopper in with a phone OTP read from the fake; returns verify-otp's content."""
+    sent = shopper.call("POST", "/auth/login/phone", json={"phone": phone, "country_code": "+91"})
+    assert sent["otp_action"] == "login" and "otp" not in sent  # no debug header: the code is not echoed
+    body = {"otp": shopper.fake.otp_for(phone), "otp_token": sent["otp_token"], "otp_action": "login"}
+    content = shopper.call("POST", "/auth/verify-otp", json=body)
+    shopper.access, shopper.refresh, shopper.user = (
+        content["access_token"],
+        content["refresh_token"],
+        content["user"],
+    )
+    return content
+
+
+def test_phone_otp_login_gives_a_logged_in_customer_and_carries_the_cart(ce, shopper):
+    cart = shopper.cart((RICE, None, 1))
+    anonymous_id = shopper.user["id"]
+    content = sign_in(shopper)
+    user = content["user"]
+    assert user["is_logged_in"] is True and user["is_anonymous"] is False
+    assert user["customer_id"] == "01JCECUS000000000000000001" and user["id"] != anonymous_id
+    claims = ce.decode(content["access_token"])
+    assert claims["is_logged_in"] is True and claims["customer_id"] == user["customer_id"]
+    carried = shopper.call("GET", f"/carts/users/{user['id']}")["cart"]
+    assert carried["id"] == cart["id"] and carried["cart_items"][0]["product_id"] == RICE
+    loyalty = shopper.call("GET", f"/customers/{user['customer_id']}/loyalty")["loyalty"]
+    assert loyalty["points_balance"] == 500
+
+
+def test_anonymous_lines_merge_into_the_customers_existing_cart(ce):
+    phone_user = Shopper(ce)
+    sign_in(phone_user)
+    mine = phone_user.cart((TEA, None, 2))
+    browser = Shopper(ce)
+    browser.cart((RICE, None, 1), (TEA, None, 2))
+    sign_in(browser)
+    merged = browser.call("GET", f"/carts/users/{browser.user['id']}")["cart"]
+    assert merged["id"] == mine["id"]
+    assert sorted((i["product_id"], i["quantity"]) for i in merged["cart_items"]) == [(RICE, 1), (TEA, 4)]
+
+
+def test_otp_mistakes_debug_echo_email_and_registration(ce, shopper):
+    sent = shopper.call(
+        "POST", "/auth/login/email", json={"email": "asha@example.in"}, headers={"x-debug-mode": "true"}
+    )
+    assert sent["otp"] == ce.otp_for("asha@example.in")
+    wrong = {"otp": "000000" if sent["otp"] != "000000" else "111111", "otp_token": sent["otp_token"]}
+    refused = shopper.raw("POST", "/auth/verify-otp", json={**wrong, "otp_action": "login"})
+    assert refused.status_code == 400 and refused.json()["code"] == "invalid_otp"
+    unknown = shopper.raw("POST", "/auth/login/phone", json={"phone": "9000000000"})
+    assert unknown.status_code == 404 and unknown.json()["success"] is False
+    bad_phone = shopper.raw("POST", "/auth/login/phone", json={"phone": "+919876543210"})
+    assert bad_phone.status_code == 400
+    new = shopper.call(
+        "POST", "/auth/login/phone", json={"phone": "9000000000", "register_if_not_exists": True}
+    )
+    assert new["otp_action"] == "register"
+    body = {"otp": ce.otp_for("9000000000"), "otp_token": new["otp_token"], "otp_action": "register"}
+    user = shopper.call("POST", "/auth/verify-otp", json=body)["user"]
+    assert user["phone"] == "9000000000" and user["is_logged_in"] is True and user["customer_id"]
+    spent = shopper.raw("POST", "/auth/verify-otp", json=body)
+    assert spent.status_code == 400 and spent.json()["code"] == "otp_expired"
+
+
+def test_generate_otp_for_verification(ce, shopper):
+    sent = shopper.call(
+        "POST",
+        "/auth/generate-otp",
+        json={"channel": "sms", "phone": "9876543210", "otp_action": "verify-phone"},
+    )
+    assert sent["otp_action"] == "verify-phone"
+    bad = shopper.raw("POST", "/auth/generate-otp", json={"channel": "fax", "phone": "9876543210"})
+    assert bad.status_code == 400
+
+
+# ---------------------------------------------------------------------------------- redemptions
+
+
+def test_coupons_list_evaluate_apply_and_remove(ce, shopper):
+    coupons = shopper.call("GET", "/carts/available-coupons")["coupons"]
+    codes = {c["coupon_code"][0]: c for c in coupons}
+    assert "SUMMER50" not in codes  # expired
+    assert codes["SAVE10"]["details"] == {
+        "discount_type": "percentage",
+        "discount_percent": 10,
+        "maximum_discount_amount": 200,
+        "products": [],
+        "category_id": [],
+    }
+    cart = shopper.cart((TEA, None, 2))  # goods 472 incl. tax
+    evaluated = shopper.call("GET", f"/carts/{cart['id']}/evaluate-coupons")
+    good = {c["coupon_code"][0]: c for c in evaluated["applicable_coupons"]}
+    bad = {c["coupon_code"][0]: c for c in evaluated["inapplicable_coupons"]}
+    assert good["SAVE10"]["estimated_discount"] == Decimal("44.95")  # 10 % of 449.52
+    assert good["FREESHIP"]["estimated_discount"] == 50
+    assert "28" in bad["FLAT100OFF"]["reason"]  # ₹28 short of ₹500
+    assert bad["MEMBER20"]["reason"] == "Sign in to use this coupon."
+    assert "fully redeemed" in bad["EARLY75"]["reason"] and "KURTA15" in bad
+    refused = shopper.raw("POST", f"/carts/{cart['id']}/coupon", json={"coupon_code": "FLAT100OFF"})
+    assert refused.status_code == 400 and refused.json()["code"] == "coupon_not_applicable"
+    invalid = shopper.raw("POST", f"/carts/{cart['id']}/coupon", json={"coupon_code": "NOPE"})
+    assert invalid.status_code == 400 and invalid.json()["code"] == "coupon_invalid"
+    applied = shopper.call("POST", f"/carts/{cart['id']}/coupon", json={"coupon_code": "save10"})["cart"]
+    assert applied["coupon_code"] == "SAVE10" and applied["is_coupon_applied"] is True
+    assert applied["coupon_discount_amount"] == Decimal("44.95")
+    assert applied["cart_items"][0]["coupon_discount_amount"] == Decimal("44.95")
+    assert applied["cart_items"][0]["tax_amount"] == Decimal("20.23")  # 5 % of 404.57
+    # 449.52 + 20.23 tax − 44.95 + shipping 59 (goods before coupon 472 < 499)
+    assert applied["grand_total"] == Decimal("483.80") and applied["coupon_savings"] == Decimal("44.95")
+    assert applied["applied_coupons"][0]["coupon_id"] == codes["SAVE10"]["id"]
+    removed = shopper.call("DELETE", f"/carts/{cart['id']}/coupon")["cart"]
+    assert removed["coupon_code"] is None and removed["coupon_discount_amount"] == 0
+    again = shopper.raw("DELETE", f"/carts/{cart['id']}/coupon")
+    assert again.status_code == 404 and again.content == b""
+
+
+def test_a_coupon_that_stops_qualifying_is_dropped(shopper):
+    cart = shopper.cart((RICE, None, 1))  # 681.45 incl. tax
+    assert (
+        shopper.call("POST", f"/carts/{cart['id']}/coupon", json={"coupon_code": "FLAT100OFF"})["cart"][
+            "coupon_discount_amount"
+        ]
+        == 100
+    )
+    shopper.add(cart["id"], TEA, None, 2)
+    smaller = dec(shopper.add(cart["id"], RICE, None, 0))["content"]["cart"]  # 472 left: below ₹500
+    assert smaller["coupon_code"] is None and smaller["is_coupon_applied"] is False
+
+
+def test_category_coupon_only_discounts_its_lines(shopper):
+    cart = shopper.cart((KURTA, KURTA_S, 1), (RICE, None, 1))
+    applied = shopper.call("POST", f"/carts/{cart['id']}/coupon", json={"coupon_code": "KURTA15"})["cart"]
+    kurta, rice = applied["cart_items"]
+    assert kurta["coupon_discount_amount"] == Decimal("149.85") and rice["coupon_discount_amount"] == 0
+
+
+def test_loyalty_and_credit_need_a_customer_and_are_capped(ce, shopper):
+    cart = shopper.cart((TEA, None, 2))  # grand total 531
+    anonymous = shopper.raw(
+        "POST", f"/carts/{cart['id']}/loyalty-points", json={"loyalty_point_redeemed": 10}
+    )
+    assert anonymous.status_code == 400 and anonymous.json()["code"] == "login_required"
+    sign_in(shopper)
+    too_many = shopper.raw(
+        "POST", f"/carts/{cart['id']}/loyalty-points", json={"loyalty_point_redeemed": 501}
+    )
+    assert too_many.status_code == 400 and too_many.json()["code"] == "insufficient_points"
+    points = shopper.call("POST", f"/carts/{cart['id']}/loyalty-points", json={"loyalty_point_redeemed": 100})
+    cart = points["cart"]
+    assert cart["loyalty_points_redeemed"] == 100 and cart["to_be_paid"] == 431 and cart["grand_total"] == 531
+    over = shopper.raw("POST", f"/carts/{cart['id']}/credit-balance", json={"credit_balance_used": 301})
+    assert over.status_code == 400 and over.json()["code"] == "insufficient_credit"
+    credit = shopper.call("POST", f"/carts/{cart['id']}/credit-balance", json={"credit_balance_used": 300})[
+        "cart"
+    ]
+    assert credit["credit_balance_used"] == 300 and credit["to_be_paid"] == 131
+    assert credit["other_savings"] == 400 and credit["loyalty_points_earned"] == 1
+    capped = shopper.call(
+        "POST", f"/carts/{cart['id']}/loyalty-points", json={"loyalty_point_redeemed": 500}
+    )["cart"]
+    assert capped["loyalty_points_redeemed"] == 500 and capped["credit_balance_used"] == 31
+    assert capped["to_be_paid"] == 0
+    shopper.call("DELETE", f"/carts/{cart['id']}/loyalty-points")
+    back = shopper.call("DELETE", f"/carts/{cart['id']}/credit-balance")["cart"]
+    assert (
+        back["loyalty_points_redeemed"] == 0
+        and back["credit_balance_used"] == 0
+        and back["to_be_paid"] == 531
+    )
+    assert shopper.raw("DELETE", f"/carts/{cart['id']}/credit-balance").status_code == 404
+
+
+def test_gift_cards_cover_part_of_the_payable_and_remove_answers_the_cart_fields(shopper):
+    cart = shopper.cart((TEA, None, 2))  # 531
+    wrong_pin = shopper.raw(
+        "POST", f"/carts/{cart['id']}/gift-card", json={"gift_card_code": "GIFT-0250-BBBB", "pin": "9999"}
+    )
+    assert wrong_pin.status_code == 400 and wrong_pin.json()["code"] == "gift_card_invalid"
+    empty = shopper.raw("POST", f"/carts/{cart['id']}/gift-card", json={"gift_card_code": "GIFT-EMPTY-CCC"})
+    assert empty.status_code == 400 and empty.json()["code"] == "gift_card_empty"
+    body = {"gift_card_code": "GIFT-0250-BBBB", "pin": "1111"}
+    applied = shopper.call("POST", f"/carts/{cart['id']}/gift-card", json=body)["cart"]
+    assert applied["gift_card_code"] == "GIFT-0250-BBBB" and applied["gift_card_amount"] == 250
+    assert applied["to_be_paid"] == 281 and applied["grand_total"] == 531
+    big = shopper.call("POST", f"/carts/{cart['id']}/gift-card", json={"gift_card_code": "GIFT-1000-AAAA"})[
+        "cart"
+    ]
+    assert big["gift_card_amount"] == 531 and big["to_be_paid"] == 0
+    removed = shopper.call("DELETE", f"/carts/{cart['id']}/gift-card")
+    assert "cart" not in removed and removed["id"] == cart["id"] and removed["gift_card_code"] is None
+    assert removed["to_be_paid"] == 531
+
+
+def test_full_cover_coupon_leaves_nothing_to_pay(shopper):
+    cart = shopper.cart((RICE, None, 1))
+    covered = shopper.call("POST", f"/carts/{cart['id']}/coupon", json={"coupon_code": "FULLCOVER"})["cart"]
+    assert covered["coupon_discount_amount"] == 649 and covered["items_tax_amount"] == 0
+    assert covered["grand_total"] == 0 and covered["to_be_paid"] == 0

@@ -79,6 +79,8 @@ class CoreServer(FakeServer):
         self.users: dict[str, dict[str, Any]] = {}
         self.access_tokens: dict[str, dict[str, Any]] = {}  # token → {user_id, exp, revoked}
         self.refresh_tokens: dict[str, dict[str, Any]] = {}  # token → {user_id, exp, used}
+        # literal paths win over placeholders (GET /carts/available-coupons is not GET /carts/{id})
+        self._routes.sort(key=lambda r: r[1].pattern.count("(?P<"))
         for customer in data.CUSTOMERS:
             self._add_customer(copy.deepcopy(customer))
 
