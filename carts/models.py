@@ -120,3 +120,30 @@ class ShareLink(models.Model):
 
     def __str__(self) -> str:
         return f"share link {self.pk} ({self.item_count} items, until {self.expires_at:%Y-%m-%d})"
+
+
+class BusinessDetails(models.Model):
+    """What a business buyer gave the storefront for its invoices, per provider account and the
+    provider's customer id: the GSTIN, the business name on the invoice and a note. Kept here
+    for providers whose API has no cart meta call (SourceHub): the cart and the order show it,
+    and an order keeps what was current when it was placed."""
+
+    account = models.ForeignKey(
+        "storefront.ProviderAccount", on_delete=models.CASCADE, related_name="business_details"
+    )
+    customer_ref = models.CharField(max_length=128, help_text="the provider's customer id")
+    gstin = models.CharField(max_length=15, blank=True)
+    business_name = models.CharField(max_length=200, blank=True)
+    comment = models.TextField(blank=True, max_length=500)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "business details"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "customer_ref"], name="one_business_detail_per_customer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business_name or self.customer_ref} {self.gstin}".strip()

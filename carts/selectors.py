@@ -6,6 +6,7 @@ from __future__ import annotations
 from storefront.providers.base import require
 from storefront.providers.types import (
     Address,
+    BuyerAccess,
     Capability,
     Cart,
     Category,
@@ -32,6 +33,14 @@ def cart_prepared_by(*, cs: CartSession, cart: Cart) -> PreparedBy | None:
     """Who on our staff prepared or last changed this cart ("Prepared for you by Priya at the
     Indiranagar store"); None for a cart staff never touched (no query then)."""
     return prepared_by(provider=cs.provider, cart=cart)
+
+
+def buyer_access(*, cs: CartSession) -> BuyerAccess | None:
+    """Whether this shopper may fill a cart and order, for a provider that sells only to buyers it
+    knows (Capability.BUYER_ACCESS); None for every other provider (anyone may buy)."""
+    if Capability.BUYER_ACCESS not in cs.provider.capabilities:
+        return None
+    return cs.provider.buyer_access(cs.context())
 
 
 def cart_count(*, cs: CartSession) -> int:

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from storefront.exceptions import (
     CheckoutChanged,
     GiftCardRejected,
+    NotFound,
     ProviderRejected,
     StorefrontError,
 )
@@ -417,6 +418,34 @@ def checkout_changes(*, shown: dict, cart: Cart) -> list[CheckoutChange]:
             )
         )
     return changes
+
+
+MSG_REORDERED = "We added the items of order {number} to your cart."
+MSG_REORDER_SKIPPED = "These items of that order can't be added now: {names}."
+
+
+def order_reorder(*, cs: CartSession, order_id: str) -> tuple[Cart, tuple[str, ...]]:
+    """Put a previous order's lines (the same products, sizes or packs and quantities) in the
+    shopper's cart, one add per line; returns the cart and the names of lines that could not be
+    added (no longer sold, or refused). Lines a provider gives no product id for are skipped."""
+    provider = require(cs.provider, Capability.CHECKOUT)
+    order = provider.get_order(cs.context(), order_id=order_id)
+    cart = None
+    skipped = []
+    for line in order.lines:
+        if not line.product_id:
+            skipped.append(line.product_name)
+            continue
+        try:
+            cart = cart_add_item(
+                cs=cs, product_id=line.product_id, variant_id=line.variant_id or None, quantity=line.quantity
+            )
+        except (ProviderRejected, NotFound):
+            skipped.append(line.product_name)
+    if cart is None:
+        cart = provider.get_cart(cs.context())
+        cs.remember(cart)
+    return cart, tuple(skipped)
 
 
 def checkout_place_order(*, cs: CartSession, token: str, payment_mode: str, email: str = "") -> Order:

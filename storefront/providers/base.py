@@ -20,6 +20,7 @@ from storefront.exceptions import CapabilityMissing
 
 from .types import (
     Address,
+    BuyerAccess,
     Capability,
     Cart,
     CartMeta,
@@ -313,6 +314,14 @@ class ShareProvider(Protocol):
 
 
 @runtime_checkable
+class BuyerAccessProvider(Protocol):
+    """Capability.BUYER_ACCESS: a provider that sells only to buyers it knows and approved (a B2B
+    wholesaler). Pages ask before rendering an add-to-cart form or a checkout."""
+
+    def buyer_access(self, ctx: CartContext) -> BuyerAccess: ...
+
+
+@runtime_checkable
 class VoucherProvider(Protocol):
     """Capability.VOUCHERS, the voucher role: a brand catalogue, voucher orders placed exactly
     once on the order ledger (storefront.ledger, role "vouchers"), and their fulfilment.
@@ -373,6 +382,7 @@ PROTOCOLS: dict[Capability, type] = {
     Capability.SHARE_CART: ShareProvider,
     Capability.HOSTED_PAYMENT: HostedPaymentProvider,
     Capability.OTP_SIGN_IN: OtpSignInProvider,
+    Capability.BUYER_ACCESS: BuyerAccessProvider,
     Capability.VOUCHERS: VoucherProvider,
 }
 ROLE_NEEDS: dict[str, frozenset[Capability]] = {

@@ -16,6 +16,7 @@ PROVIDER_CLASSES: dict[tuple[str, str], str] = {
     ("local", Role.SHOP): "storefront.providers.local.provider.LocalProvider",
     ("fynd", Role.SHOP): "storefront.providers.fynd.provider.FyndProvider",
     ("commerce_engine", Role.SHOP): "storefront.providers.commerce_engine.provider.CommerceEngineProvider",
+    ("sourcehub", Role.SHOP): "storefront.providers.sourcehub.provider.SourceHubProvider",
     ("local", Role.VOUCHERS): "storefront.providers.local.vouchers.LocalVoucherProvider",
     ("enkash", Role.VOUCHERS): "storefront.providers.enkash.provider.EnKashProvider",
 }

@@ -37,6 +37,9 @@ class Capability(enum.StrEnum):
     HOSTED_PAYMENT = "hosted_payment"
     # the provider signs its customers in by a one-time code (phone or email)
     OTP_SIGN_IN = "otp_sign_in"
+    # the provider sells only to buyers it knows and approved (B2B): `buyer_access(ctx)` says
+    # whether this shopper may fill a cart and order, and in plain words what to do if not
+    BUYER_ACCESS = "buyer_access"
 
 
 class MessageLevel(enum.StrEnum):
@@ -76,6 +79,17 @@ class QuantityRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Pack:
+    """A wholesale pricing set (SourceHub's productpricing): `units` of the product's sellable
+    unit sold together. The variant's price and MRP are those of the whole pack."""
+
+    units: int
+    unit_price: Decimal  # the pack's price ÷ units, for comparing packs
+    unit_name: str = ""  # the measurement type ("bags", "packets")
+    reference_unit_price: Decimal | None = None  # the provider's own price per unit, as it says it
+
+
+@dataclass(frozen=True, slots=True)
 class Variant:
     """One buyable size/variant of a product."""
 
@@ -85,6 +99,18 @@ class Variant:
     price: Decimal
     in_stock: bool
     stock: int | None = None  # None when the provider does not say
+    pack: Pack | None = None  # a wholesale pack: the price is for `pack.units` units
+
+
+@dataclass(frozen=True, slots=True)
+class BuyerAccess:
+    """Whether a shopper may fill a cart and order from a provider that sells only to buyers it
+    knows (Capability.BUYER_ACCESS), and what to tell them when not (plain words, no error)."""
+
+    can_add: bool
+    can_order: bool
+    message: str = ""
+    account_name: str = ""  # the business the shopper buys for, when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +305,10 @@ class Cart:
     shipping_address: Address | None = None
     billing_address: Address | None = None
     buy_now: bool = False
+    # wholesale carts: the packs on all lines and the units they hold, where they differ from
+    # `count` (None for a provider that does not sell in packs)
+    packs: int | None = None
+    units: int | None = None
 
     @property
     def gift_cards(self) -> tuple[Redemption, ...]:
@@ -318,6 +348,9 @@ class OrderLine:
     line_total: Decimal
     image: str = ""
     product_slug: str = ""
+    # what to add to a cart to order the line again (reorder); empty when the provider can't say
+    product_id: str = ""
+    variant_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
