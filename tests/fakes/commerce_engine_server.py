@@ -60,6 +60,26 @@ points and ₹300 credit. Gift cards (SIM, older docs): ``POST /carts/{id}/gift-
 ₹250, ``GIFT-EMPTY-CCC`` nothing); the cart shows SIM keys ``gift_card_code`` and
 ``gift_card_amount``; DELETE answers the cart's fields directly under ``content`` as the OLD example.
 Pincodes ``999999`` and ``110099`` are not serviceable.
+
+OTP sign-in (§1.3, §2.1; ``commerce_engine/otp.py``): ``POST /auth/login/phone|email|whatsapp`` (Bearer
+of the current anonymous user) → ``otp_token``, ``otp_action``; ``fake.otp_for("9876543210")`` reads
+the code (``fixed_otp`` pins one; ``x-debug-mode: true`` echoes it as ``content.otp``, SIM key);
+``POST /auth/verify-otp`` → logged-in ``user`` (with ``customer_id``) and a new token pair; the caller's
+anonymous cart moves to the customer (merged into the customer's active cart if there is one; SIM,
+``carry_cart = "none"`` turns it off). Unknown phone/email → 404 unless ``register_if_not_exists``.
+
+Orders and payment (§2.7; ``commerce_engine/orders.py``): ``POST /orders`` {``cart_id``,
+``payment_method``: {…, ``return_url``}} needs a ``ready-for-payment`` cart (else 400 ``cart_not_ready``
+with the cart's ``status_error_message``), closes the cart (a second order for it → 400
+``cart_already_ordered``), takes stock, points, credit and gift-card balance; ``payment_required`` when
+``to_be_paid`` > 0, with ``payment_info.payment_links.web`` on this fake: ``/pay/{order}/{payment}``,
+a plain HTML page (no script) with Pay / Fail buttons (``data-action="gateway-pay"`` /
+``"gateway-fail"``) that settle the payment and 303 to the return URL plus ``order_number`` and
+``status``. ``fake.pay(order_number, "success"|"failed")`` does the same without a browser.
+``GET /orders?user_id=`` (required), ``GET /orders/{n}`` (with ``payments[]``), ``GET
+/orders/{n}/payment-status`` (``status``, ``amount_paid``, ``amount_unpaid``, ``is_retry_available``:
+after a failure, or 15 minutes after the last request), ``POST /orders/{n}/retry-payment``,
+``/cancel-payment-request``, ``/cancel``.
 """
 
 from __future__ import annotations
@@ -70,7 +90,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.commerce_engine import data
-from tests.fakes.commerce_engine.otp import OtpServer
+from tests.fakes.commerce_engine.orders import OrdersServer
 
 STORE_ID = data.STORE_ID
 API_KEY = data.API_KEY
@@ -78,7 +98,7 @@ CUSTOMER_PHONE = "9876543210"
 CUSTOMER_EMAIL = "asha@example.in"
 
 
-class FakeCommerceEngine(OtpServer):
+class FakeCommerceEngine(OrdersServer):
     """The whole fake (see the module doc)."""
 
 

@@ -682,3 +682,162 @@ def test_full_cover_coupon_leaves_nothing_to_pay(shopper):
     covered = shopper.call("POST", f"/carts/{cart['id']}/coupon", json={"coupon_code": "FULLCOVER"})["cart"]
     assert covered["coupon_discount_amount"] == 649 and covered["items_tax_amount"] == 0
     assert covered["grand_total"] == 0 and covered["to_be_paid"] == 0
+
+
+# ---------------------------------------------------------------------------------- orders and payment
+
+ADDRESS = {
+    "first_name": "Ravi",
+    "last_name": "Kumar",
+    "phone": "9988776655",
+    "email": "ravi@example.in",
+    "address_line1": "4 Park Street",
+    "pincode": "700016",
+    "city": "Kolkata",
+    "state": "West Bengal",
+    "country": "India",
+}
+RETURN_URL = "http://shop.test/checkout/ce/return/?ref=abc"
+
+
+def ready_cart(shopper: Shopper, *items) -> dict:
+    cart = shopper.cart(*(items or ((RICE, None, 1),)))
+    body = {"billing_address": ADDRESS, "shipping_address": ADDRESS}
+    shopper.call("POST", f"/carts/{cart['id']}/address", json=body)
+    ready = shopper.call(
+        "POST", f"/carts/{cart['id']}/fulfillment-preference", json={"fulfillment_type": "delivery"}
+    )
+    assert ready["cart"]["status"] == "ready-for-payment"
+    return ready["cart"]
+
+
+def place(shopper: Shopper, cart_id: str, return_url: str | None = RETURN_URL) -> dict:
+    body: dict = {"cart_id": cart_id}
+    if return_url:
+        body["payment_method"] = {
+            "payment_provider_slug": "juspay",
+            "integration_type": "hyper-checkout",
+            "return_url": return_url,
+            "action": "paymentPage",
+        }
+    return shopper.call("POST", "/orders", json=body)
+
+
+def test_an_order_needs_a_ready_cart_and_closes_it(ce, shopper):
+    cart = shopper.cart((RICE, None, 1))
+    not_ready = shopper.raw("POST", "/orders", json={"cart_id": cart["id"]})
+    assert not_ready.status_code == 400 and not_ready.json()["code"] == "cart_not_ready"
+    assert not_ready.json()["message"] == "Please add a shipping address."
+    ready_cart(shopper)
+    placed = place(shopper, cart["id"])
+    order = placed["order"]
+    assert (
+        placed["payment_required"] is True
+        and order["status"] == "pending"
+        and order["payment_status"] == "pending"
+    )
+    assert order["order_number"].startswith("CE") and order["grand_total"] == Decimal("681.45")
+    assert order["item_total_tax"] == Decimal("32.45") and "items_tax_amount" not in order
+    assert order["order_items"][0]["product_id"] == RICE and order["shipping_address"]["city"] == "Kolkata"
+    assert placed["payment_info"]["payment_links"]["web"].startswith(ce.base_url + "/pay/")
+    assert shopper.raw("GET", f"/carts/{cart['id']}").status_code == 404  # the cart is closed
+    again = shopper.raw("POST", "/orders", json={"cart_id": cart["id"]})
+    assert again.status_code == 400 and again.json()["code"] == "cart_already_ordered"
+    assert ce.product(RICE)["stock"] == 39
+
+
+def test_the_hosted_page_pays_and_redirects_to_the_return_url(ce, shopper):
+    cart = ready_cart(shopper)
+    placed = place(shopper, cart["id"])
+    number = placed["order"]["order_number"]
+    page = requests.get(placed["payment_info"]["payment_links"]["web"], timeout=5)
+    assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
+    assert number in page.text and "₹681.45" in page.text and "<script" not in page.text
+    assert 'data-action="gateway-pay"' in page.text and 'data-action="gateway-fail"' in page.text
+    status = shopper.call("GET", f"/orders/{number}/payment-status")
+    assert status == {
+        "status": "pending",
+        "amount_paid": 0,
+        "amount_unpaid": Decimal("681.45"),
+        "is_retry_available": False,
+    }
+    paid = requests.post(
+        placed["payment_info"]["payment_links"]["web"],
+        data={"outcome": "success"},
+        allow_redirects=False,
+        timeout=5,
+    )
+    assert paid.status_code == 303
+    assert paid.headers["Location"] == f"{RETURN_URL}&order_number={number}&status=success"
+    status = shopper.call("GET", f"/orders/{number}/payment-status")
+    assert (
+        status["status"] == "success"
+        and status["amount_paid"] == Decimal("681.45")
+        and status["amount_unpaid"] == 0
+    )
+    detail = shopper.call("GET", f"/orders/{number}")["order"]
+    assert detail["status"] == "confirmed" and detail["payments"][0]["status"] == "success"
+    listed = shopper.call("GET", f"/orders?user_id={shopper.user['id']}")
+    assert [o["order_number"] for o in listed["orders"]] == [number]
+    assert set(listed["orders"][0]) >= {
+        "loyalty_point_redeemed",
+        "loyalty_point_earned",
+        "has_refund",
+        "to_be_paid",
+    }
+    assert shopper.raw("GET", "/orders").status_code == 400  # user_id is required
+
+
+def test_a_failed_payment_can_be_retried_on_a_new_page(ce, shopper):
+    cart = ready_cart(shopper)
+    placed = place(shopper, cart["id"])
+    number = placed["order"]["order_number"]
+    assert (
+        shopper.raw("POST", f"/orders/{number}/retry-payment", json={}).json()["code"] == "retry_not_allowed"
+    )
+    failed = requests.post(
+        placed["payment_info"]["payment_links"]["web"],
+        data={"outcome": "failed"},
+        allow_redirects=False,
+        timeout=5,
+    )
+    assert failed.headers["Location"].endswith("status=failed")
+    status = shopper.call("GET", f"/orders/{number}/payment-status")
+    assert status["status"] == "failed" and status["is_retry_available"] is True
+    retry = shopper.call("POST", f"/orders/{number}/retry-payment", json={})["payment_info"]
+    assert retry["payment_links"]["web"] != placed["payment_info"]["payment_links"]["web"]
+    ce.pay(number)
+    assert shopper.call("GET", f"/orders/{number}/payment-status")["status"] == "success"
+
+
+def test_nothing_to_pay_confirms_at_once_and_balances_move(ce, shopper):
+    sign_in(shopper)
+    cart = ready_cart(shopper, (TEA, None, 2))  # 531
+    shopper.call("POST", f"/carts/{cart['id']}/loyalty-points", json={"loyalty_point_redeemed": 231})
+    shopper.call("POST", f"/carts/{cart['id']}/credit-balance", json={"credit_balance_used": 300})
+    placed = place(shopper, cart["id"])
+    assert placed["payment_required"] is False and placed["payment_info"] is None
+    order = placed["order"]
+    assert (order["status"], order["payment_status"], order["to_be_paid"]) == ("confirmed", "success", 0)
+    asha = ce.customer("9876543210")
+    assert asha["points"] == 500 - 231 and asha["credit"] == 0
+
+
+def test_a_lost_order_answer_is_found_in_the_users_orders(ce, shopper):
+    cart = ready_cart(shopper)
+    ce.fault("/orders", "drop", method="POST", after_commit=True)
+    with pytest.raises(requests.ConnectionError):
+        place(shopper, cart["id"])
+    listed = shopper.call("GET", f"/orders?user_id={shopper.user['id']}")["orders"]
+    assert len(listed) == 1 and ce.count("POST", "/orders") == 1
+    assert (
+        shopper.raw("POST", "/orders", json={"cart_id": cart["id"]}).json()["code"] == "cart_already_ordered"
+    )
+
+
+def test_orders_are_private(ce, shopper):
+    cart = ready_cart(shopper)
+    number = place(shopper, cart["id"])["order"]["order_number"]
+    stranger = Shopper(ce)
+    assert stranger.raw("GET", f"/orders/{number}").status_code == 404
+    assert stranger.raw("GET", f"/orders?user_id={shopper.user['id']}").status_code == 401
