@@ -841,3 +841,15 @@ def test_orders_are_private(ce, shopper):
     stranger = Shopper(ce)
     assert stranger.raw("GET", f"/orders/{number}").status_code == 404
     assert stranger.raw("GET", f"/orders?user_id={shopper.user['id']}").status_code == 401
+
+
+def test_a_scripted_401_has_the_contract_shape_and_a_customer_can_edit_their_name(ce, shopper):
+    ce.fault("/carts/available-coupons", "status", status=401)
+    scripted = shopper.raw("GET", "/carts/available-coupons")
+    assert scripted.status_code == 401 and scripted.json()["success"] is False
+    assert scripted.json()["code"] == "unauthorized"
+    assert shopper.raw("GET", "/carts/available-coupons").status_code == 200  # only once
+    user = sign_in(shopper)["user"]
+    renamed = shopper.call("PUT", f"/auth/user/{user['id']}", json={"first_name": "Asha R."})["user"]
+    assert renamed["first_name"] == "Asha R." and renamed["customer_id"] == user["customer_id"]
+    assert shopper.call("GET", f"/auth/user/{user['id']}")["user"]["first_name"] == "Asha R."

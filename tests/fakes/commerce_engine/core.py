@@ -403,3 +403,17 @@ class CoreServer(FakeServer):
         if req.args["id"] != user["id"]:
             raise self.fail(404, "User not found", "not_found")
         return self.ok("User details", user=self.user_json(user, logged_in=record["logged_in"]))
+
+    @ce_route("PUT", "/auth/user/{id}")
+    def _put_user(self, req: Request) -> dict:
+        user, record = self.bearer(req)
+        if req.args["id"] != user["id"] or not record["logged_in"]:
+            raise self.fail(404, "User not found", "not_found")
+        body = self.body(req)
+        for key in ("first_name", "last_name", "email", "phone"):
+            if key in body:
+                if body[key] is not None and not isinstance(body[key], str):
+                    raise self.fail(400, f"{key} must be text", "validation_error", {key: ["invalid"]})
+                user[key] = body[key]
+        user["modified_at"] = iso(self.now())
+        return self.ok("User updated", user=self.user_json(user, logged_in=True))
