@@ -28,6 +28,7 @@ from storefront.providers.base import CartContext, Customer
 from storefront.providers.local import models as local_models
 from storefront.providers.types import Address, Cart, CartLine
 from tests.fakes.base import FakeServer
+from tests.fakes.commerce_engine_server import FakeCommerceEngine, start_fake_commerce_engine
 from tests.fakes.fynd_server import CART as FYND_CART
 from tests.fakes.fynd_server import FakeFynd, start_fake_fynd
 
@@ -69,11 +70,14 @@ class Shopper:
     def __init__(self, customer: Customer | None = None) -> None:
         self.customer = customer
         self.session_key = uuid.uuid4().hex
+        self.session: dict = {}  # the session's data (providers may keep per-shopper state in it)
         self.cart_id: str | None = None
 
     @property
     def ctx(self) -> CartContext:
-        return CartContext(cart_id=self.cart_id, customer=self.customer, session_key=self.session_key)
+        return CartContext(
+            cart_id=self.cart_id, customer=self.customer, session_key=self.session_key, session=self.session
+        )
 
     def keep(self, cart: Cart) -> Cart:
         if cart.id:
@@ -100,6 +104,7 @@ class ProviderUnderTest:
     fake: FakeServer | None = None  # the fake server an HTTP provider talks to
     order_endpoint: tuple[str, str] | None = None  # (method, path) of the order-creating call
     address: Address = HOME
+    takes_orders: bool = True  # False while a fake server has no order route yet (the test skips)
     _users: list = field(default_factory=list)
 
     def anonymous(self) -> Shopper:
@@ -185,9 +190,37 @@ def fynd_adapter(request: pytest.FixtureRequest) -> ProviderUnderTest:
     )
 
 
+def commerce_engine_adapter(request: pytest.FixtureRequest) -> ProviderUnderTest:
+    """CommerceEngineProvider on an active account pointed at the fake Commerce Engine server."""
+    fake: FakeCommerceEngine = start_fake_commerce_engine()
+    request.addfinalizer(fake.stop)
+    account = ProviderAccount(
+        kind="commerce_engine", name="ce-fake", base_url=fake.api_url, connect_timeout=0.5, read_timeout=1.0
+    )
+    account.set_credentials({"store_id": fake.store_id, "api_key": fake.api_key, "gift_cards": "on"})
+    account.save()
+    account.activate()
+    provider = get_shop_provider()
+    assert provider.kind == "commerce_engine"
+    return ProviderUnderTest(
+        name="commerce_engine",
+        provider=provider,
+        item_a=Item("01JCEPRD000000000000000002", None, "basmati rice"),  # ₹649 + 5 % GST, at most 5
+        item_b=Item("01JCEPRD000000000000000007", None, "desi ghee"),  # ₹325.50 + 12 % GST
+        coupon="FLAT100OFF",  # ₹100 off from ₹500
+        coupon_quantity=1,
+        counts="units",
+        orders_upstream=lambda: len(getattr(fake, "orders", {})),
+        fake=fake,
+        order_endpoint=("POST", fake.path("/orders")),
+        takes_orders=fake.resolve("POST", fake.path("/orders")).handler is not None,
+    )
+
+
 ADAPTERS: dict[str, Callable[[pytest.FixtureRequest], ProviderUnderTest]] = {
     "local": local_adapter,
     "fynd": fynd_adapter,
+    "commerce_engine": commerce_engine_adapter,
 }
 
 

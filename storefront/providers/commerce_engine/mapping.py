@@ -13,10 +13,12 @@ re-price; contract §3.5), in this order and with the storefront contract's keys
 | ---------------------- | ----------------------------------------------------------------------- |
 | `mrp_total`            | Σ `listing_price` × `quantity` (the MRP)                                 |
 | `discount`             | −Σ (`listing_price` − `selling_price`) × `quantity`, when any            |
-| `subtotal`             | `subtotal` (prices without GST) or `subtotal_including_tax` (with GST)   |
+| `subtotal`             | Σ `selling_price` × `quantity` (= `subtotal` when prices are without GST)|
 | `promotion`            | −`promotion_discount_amount` (automatic offers)                          |
 | `coupon`               | −`coupon_discount_amount`, labelled with `coupon_code`                   |
-| `gst_charges`          | +`items_tax_amount` when prices are without GST (added to the total)     |
+| `gst_charges`          | `grand_total` − the rows above it: GST added to prices without it (=     |
+|                        | `items_tax_amount`), less the GST Commerce Engine's discounts (taken     |
+|                        | before tax) take off prices with it                                      |
 | `delivery_charge`      | `shipping_amount_including_tax` (FREE when 0; threshold nudge)           |
 | `handling_charge`      | `handling_charge_including_tax`, when > 0                                |
 | `grand_total`          | `grand_total`, informational, only when points/credit/gift cards apply   |
@@ -24,7 +26,7 @@ re-price; contract §3.5), in this order and with the storefront contract's keys
 | `gift_card`            | −the gift card amount (older docs / simulator; see `gift_cards_of`)      |
 | `credit_balance`       | −`credit_balance_used`                                                   |
 | `total`                | `to_be_paid` (what the shopper pays now; the contract: not grand_total)  |
-| `gst_charges`          | `total_tax`, informational, when prices already include GST              |
+| `gst_included`         | `total_tax`, informational, when prices include GST                      |
 | `you_saved`            | discount on MRP + `total_savings` (else promotion + coupon + shipping)   |
 
 Lines: the line id is `product_id:variant_id` (`:free` for a free line); unit MRP is
@@ -89,6 +91,7 @@ LABELS = {
     "gift_card": "Gift card",
     "credit_balance": "Store credit",
     "total": "To pay",
+    "gst_adjusted": "GST (after offers)",
     "gst_included": "GST included",
     "you_saved": "You saved",
 }
@@ -429,12 +432,12 @@ def map_breakup(body: Any, lines: tuple[CartLine, ...]) -> tuple[BreakupRow, ...
     body = as_dict(body)
     if not lines:
         return (BreakupRow("total", LABELS["total"], ZERO),)
-    including = any(
-        as_bool(i.get("price_including_tax"), False) for i in map(as_dict, as_list(body.get("cart_items")))
-    )
+    items = [as_dict(i) for i in as_list(body.get("cart_items"))]
+    including = any(as_bool(i.get("price_including_tax"), False) for i in items)
+    excluding = any(not as_bool(i.get("price_including_tax"), False) for i in items if i)
     mrp_total = sum((ln.line_mrp for ln in lines), ZERO)
-    discount = mrp_total - sum((ln.line_total for ln in lines), ZERO)
-    subtotal = money_or_zero(body.get("subtotal_including_tax" if including else "subtotal"))
+    subtotal = sum((ln.line_total for ln in lines), ZERO)  # = `subtotal` when prices are without GST
+    discount = mrp_total - subtotal
     rows = [BreakupRow("mrp_total", LABELS["mrp_total"], mrp_total)]
     if discount:
         rows.append(BreakupRow("discount", LABELS["discount"], -discount))
@@ -447,11 +450,15 @@ def map_breakup(body: Any, lines: tuple[CartLine, ...]) -> tuple[BreakupRow, ...
     if code or coupon:
         label = f"{LABELS['coupon']} ({code})" if code else LABELS["coupon"]
         rows.append(BreakupRow("coupon", label, -coupon))
-    if not including:
-        rows.append(
-            BreakupRow("gst_charges", LABELS["gst_charges"], money_or_zero(body.get("items_tax_amount")))
-        )
     shipping = money_or_zero(body.get("shipping_amount_including_tax", body.get("shipping_amount")))
+    handling = money_or_zero(body.get("handling_charge_including_tax"))
+    grand_total = money_or_zero(body.get("grand_total"))
+    # GST Commerce Engine adds to prices without it, and the tax its discounts (taken before tax)
+    # take off prices with it: what its grand_total holds beyond the rows above
+    gst = grand_total - (subtotal - promotion - coupon + shipping + handling)
+    if gst or excluding:
+        label = LABELS["gst_charges"] if not including else LABELS["gst_adjusted"]
+        rows.append(BreakupRow("gst_charges", label, gst))
     rows.append(
         BreakupRow(
             "delivery_charge",
@@ -460,21 +467,13 @@ def map_breakup(body: Any, lines: tuple[CartLine, ...]) -> tuple[BreakupRow, ...
             messages=_delivery_messages(body, shipping),
         )
     )
-    handling = money_or_zero(body.get("handling_charge_including_tax"))
     if handling:
         rows.append(BreakupRow("handling_charge", LABELS["handling_charge"], handling))
     points = as_int(body.get("loyalty_points_redeemed"), 0)
     cards = gift_cards_of(body)
     credit = money_or_zero(body.get("credit_balance_used"))
     if points > 0 or cards or credit:
-        rows.append(
-            BreakupRow(
-                "grand_total",
-                LABELS["grand_total"],
-                money_or_zero(body.get("grand_total")),
-                informational=True,
-            )
-        )
+        rows.append(BreakupRow("grand_total", LABELS["grand_total"], grand_total, informational=True))
     if points > 0:
         rows.append(
             BreakupRow("loyalty_points", f"{LABELS['loyalty_points']} ({points})", -loyalty_value(body))
@@ -485,14 +484,8 @@ def map_breakup(body: Any, lines: tuple[CartLine, ...]) -> tuple[BreakupRow, ...
         rows.append(BreakupRow("credit_balance", LABELS["credit_balance"], -credit))
     rows.append(BreakupRow("total", LABELS["total"], money_or_zero(body.get("to_be_paid"))))
     if including:
-        rows.append(
-            BreakupRow(
-                "gst_charges",
-                LABELS["gst_included"],
-                money_or_zero(body.get("total_tax")),
-                informational=True,
-            )
-        )
+        tax = money_or_zero(body.get("total_tax"))
+        rows.append(BreakupRow("gst_included", LABELS["gst_included"], tax, informational=True))
     if body.get("total_savings") is not None:
         saved = discount + money_or_zero(body.get("total_savings"))
     else:

@@ -24,12 +24,8 @@ def seed_answer() -> dict:
     if SEED.exists():
         text = SEED.read_text()
         start = text.index('{\n"message": "cart details"')
-        depth, end = 0, start
-        for end, ch in enumerate(text[start:], start):
-            depth += {"{": 1, "}": -1}.get(ch, 0)
-            if depth == 0:
-                break
-        return loads(text[start : end + 1])
+        found, _end = json.JSONDecoder(parse_float=Decimal).raw_decode(text, start)
+        return found
     return loads(json.dumps(FALLBACK))
 
 
@@ -222,16 +218,45 @@ def test_a_plain_cart_adds_up_in_the_contract_order():
 
 def test_prices_with_gst_show_the_tax_as_included():
     body = a_cart(
-        subtotal_including_tax=Decimal("398"), subtotal=Decimal("337.29"), to_be_paid=Decimal("457")
+        subtotal=Decimal("337.29"),
+        items_tax_amount=Decimal("60.71"),
+        subtotal_including_tax=Decimal("398"),
+        total_tax=Decimal("69.71"),
+        grand_total=Decimal("457"),
+        to_be_paid=Decimal("457"),
     )
     body["cart_items"][0]["price_including_tax"] = True
 
     cart = cm.map_cart(body, capabilities=CAPS)
 
     assert cart.row("subtotal").amount == Decimal("398")
-    gst = cart.row("gst_charges")
-    assert gst.informational and gst.amount == Decimal("80.64")
-    assert [r.key for r in cart.breakup].index("gst_charges") > [r.key for r in cart.breakup].index("total")
+    assert cart.row("gst_charges") is None  # nothing on top of the prices
+    included = cart.row("gst_included")
+    assert included.informational and included.amount == Decimal("69.71")
+    keys = [r.key for r in cart.breakup]
+    assert keys.index("gst_included") > keys.index("total")
+
+
+def test_a_discount_on_prices_with_gst_takes_its_tax_off_too():
+    """Commerce Engine takes discounts before tax: ₹100 off a ₹1,180 (12 % GST included) item
+    takes ₹112 off what is paid; the GST row says the ₹12."""
+    body = a_cart(
+        coupon_code="FLAT100OFF",
+        is_coupon_applied=True,
+        coupon_discount_amount=Decimal("100"),
+        grand_total=Decimal("1068"),
+        to_be_paid=Decimal("1068"),
+        shipping_amount_including_tax=0,
+    )
+    body["cart_items"][0].update(
+        price_including_tax=True, quantity=1, listing_price=1500, selling_price=1180, tax_rate=12
+    )
+
+    cart = cm.map_cart(body, capabilities=CAPS)
+
+    rows = {r.key: r.amount for r in cart.breakup}
+    assert rows["coupon"] == Decimal("-100") and rows["gst_charges"] == Decimal("-12")
+    assert rows["subtotal"] + rows["coupon"] + rows["gst_charges"] == rows["total"] == Decimal("1068")
 
 
 def test_points_credit_and_to_be_paid():
