@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from storefront import degraded
@@ -30,7 +30,7 @@ def _checkout_url(cs: CartSession) -> str:
 
 
 @never_cache
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def checkout_page(request: HtmxHttpRequest) -> HttpResponse:
     cs = CartSession.of(request)
@@ -131,7 +131,7 @@ def _back_to_checkout(request, cs: CartSession, *, status: int, changes=()) -> H
     return render_fragments(request, CHECKOUT_TEMPLATE, CHECKOUT_PARTIALS, context, status=status)
 
 
-@require_GET
+@require_safe
 def order_list(request: HtmxHttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -144,7 +144,7 @@ def order_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def order_detail(request: HtmxHttpRequest, order_id: str) -> HttpResponse:
     """The customer's own order, or a guest's through the secret link in the confirmation.
     Anyone else gets a 404, never a hint that the order exists."""

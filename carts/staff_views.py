@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from storefront.exceptions import StorefrontError
@@ -73,7 +73,7 @@ def _refresh_badge(request) -> None:
         CartSession.of(request).remember_count(0)
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @staff_only
 def console(request: HtmxHttpRequest) -> HttpResponse:

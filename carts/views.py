@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from storefront import degraded
@@ -126,7 +126,7 @@ def _mutate(
     return fragments(request, cart, status=422, errors={key: error})
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def cart_page(request: HtmxHttpRequest) -> HttpResponse:
     cs = CartSession.of(request, buy_now=False)
@@ -156,7 +156,7 @@ def render_readonly_cart(
     return render(request, READONLY_TEMPLATE, context, status=status)
 
 
-@require_GET
+@require_safe
 def cart_badge(request: HtmxHttpRequest) -> HttpResponse:
     cs = CartSession.of(request, buy_now=False)
     try:
@@ -268,7 +268,7 @@ def check_delivery(request: HtmxHttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------- redemptions
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def coupon_list(request: HtmxHttpRequest) -> HttpResponse:
     """The coupons a shopper can use, each marked applicable or not with the reason."""
@@ -483,7 +483,7 @@ def _share_gone(request, exc: sharing.ShareLinkGone) -> HttpResponse:
     return render(request, "carts/shared_gone.html", {"message": exc.user_message}, status=404)
 
 
-@require_GET
+@require_safe
 def shared_cart(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The shared items at today's prices and availability, with what changed marked; nothing
     about the person who shared them."""
@@ -524,7 +524,7 @@ def accept_shared_cart(request: HtmxHttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def share_links(request: HtmxHttpRequest) -> HttpResponse:
     """The shopper's share links that still work, each with a button to withdraw it."""

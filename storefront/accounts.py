@@ -22,6 +22,7 @@ from carts import selectors as cart_selectors
 from carts import services as cart_services
 from carts.session import CartSession
 from storefront.exceptions import StorefrontError
+from storefront.navigation import checked_next
 
 from .htmx import add_error, redirect_303, safe_next
 from .validators import ACCOUNT_EMAIL_MAX_LENGTH, MSG_EMAIL_TOO_LONG, SafeForm
@@ -119,7 +120,7 @@ def _sign_in(request, user) -> None:
 
 
 @sensitive_post_parameters("password")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def login_view(request) -> HttpResponse:
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -132,12 +133,12 @@ def login_view(request) -> HttpResponse:
             return redirect_303(safe_next(request, reverse("home")))
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "registration/login.html", {"form": form, "next": request.GET.get("next", "")}, status=status
+        request, "registration/login.html", {"form": form, "next": checked_next(request)}, status=status
     )
 
 
 @sensitive_post_parameters("password")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup_view(request) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -149,11 +150,13 @@ def signup_view(request) -> HttpResponse:
         messages.success(request, MSG_SIGNED_UP.format(name=user.first_name))
         return redirect_303(safe_next(request, reverse("home")))
     status = 400 if request.method == "POST" else 200
-    return render(request, "registration/signup.html", {"form": form}, status=status)
+    return render(
+        request, "registration/signup.html", {"form": form, "next": checked_next(request)}, status=status
+    )
 
 
 @sensitive_post_parameters("password")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def set_password_view(request, uidb64: str, token: str) -> HttpResponse:
     """The one-time link emailed to a customer whose account staff created (assisted selling):
     choose a password, and be signed in to the cart prepared for them. An expired or used link

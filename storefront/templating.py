@@ -40,6 +40,7 @@ from django_htmx.jinja import htmx_script as django_htmx_script
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 
+from storefront.navigation import sign_in_url
 from storefront.sanitise import provider_html
 from storefront.templatetags.money import abs_amount, inr, inr_whole, plain_amount
 from storefront.templatetags.storefront_tags import breakup_row, get_item
@@ -133,7 +134,9 @@ def environment(**options: Any) -> jinja2.Environment:
     options.setdefault("lstrip_blocks", True)
     env = jinja2.Environment(**options)  # noqa: S701 - the backend turns autoescape on
     # `{{ url('carts:update-line') }}`, `{{ url('product-detail', slug) }}`: once per process
-    env.globals.update(url=reverse_once, static=static, htmx_script=htmx_script, oob=False)
+    env.globals.update(
+        url=reverse_once, static=static, htmx_script=htmx_script, oob=False, sign_in_url=sign_in_url
+    )
     env.filters.update(
         inr=inr,
         inr_whole=inr_whole,

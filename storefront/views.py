@@ -6,7 +6,7 @@ from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from carts import selectors as cart_selectors
@@ -14,7 +14,7 @@ from carts import services as cart_services
 from carts.forms import CheckDeliveryForm
 from carts.session import CartSession
 
-from . import degraded
+from . import degraded, seo
 from .exceptions import NotFound, ProviderRejected, StorefrontError
 from .health import HEALTH_ORDER, provider_health
 from .htmx import HtmxHttpRequest, add_error
@@ -48,7 +48,7 @@ def _unavailable(request, exc: Exception) -> HttpResponse:
     return render(request, "unavailable.html", status=max(status, 503) if status >= 500 else status)
 
 
-@require_GET
+@require_safe
 def home(request: HtmxHttpRequest) -> HttpResponse:
     cs = CartSession.of(request)
     try:
@@ -57,7 +57,12 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
             featured = cart_selectors.catalogue_featured(cs=cs, limit=8)
     except StorefrontError as exc:
         return _unavailable(request, exc)
-    context = {"categories": categories, "featured": featured, "stale_notice": _stale_notice(stale)}
+    context = {
+        "categories": categories,
+        "featured": featured,
+        "stale_notice": _stale_notice(stale),
+        "meta_description": seo.HOME_DESCRIPTION,
+    }
     return render(request, "storefront/home.html", context)
 
 
@@ -73,7 +78,7 @@ def _page_number(raw: str | None) -> int:
         return 1
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def product_list(request: HtmxHttpRequest) -> HttpResponse:
     q = query_text(request.GET, "q", 100)
@@ -96,13 +101,16 @@ def product_list(request: HtmxHttpRequest) -> HttpResponse:
         "page": page,
         "stale_notice": _stale_notice(stale),
     }
+    context["meta_description"] = seo.listing_description(
+        total=page.total, q=q, category_name=context["category_name"]
+    )
     template = "storefront/product_list.html"
     if request.htmx and request.htmx.target == "product-results":
         template += "#product-results"
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     cs = CartSession.of(request)
@@ -134,6 +142,9 @@ def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "default_variant": next((v for v in product.variants if v.in_stock), None),
         "stale_notice": _stale_notice(stale),
     }
+    if not request.htmx:
+        context["seo"] = seo.product_meta(request, product)
+        context["meta_description"] = context["seo"]["description"]
     template = "storefront/product_detail.html"
     if request.htmx and request.htmx.target == "delivery-check":
         template += "#delivery-check"
@@ -141,7 +152,7 @@ def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request) -> JsonResponse:
     """The app and its database, and apart from them each active provider's state from its circuit
     breaker (storefront.breaker; no upstream call is made): ok, degraded (failing, or its

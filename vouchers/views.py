@@ -19,7 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.debug import sensitive_variables
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
@@ -130,7 +130,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 # ---------------------------------------------------------------------------- catalogue
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @voucher_view
 def catalogue(request: HtmxHttpRequest) -> HttpResponse:
@@ -147,7 +147,7 @@ def _cart_link(request) -> dict[str, Any]:
     return {"voucher_count": selectors.voucher_cart_count(provider=_provider(request), user=request.user)}
 
 
-@require_GET
+@require_safe
 @voucher_view
 def product(request: HtmxHttpRequest, product_id: str) -> HttpResponse:
     item = _provider(request).get_voucher_product(product_id)
@@ -217,7 +217,7 @@ def _cart_context(request, cart: VoucherCart, *, errors: dict[str, str] | None =
     }
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @voucher_view
 @customer_required
@@ -332,7 +332,7 @@ def voucher_place_order(request: HtmxHttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------- orders
 
 
-@require_GET
+@require_safe
 @voucher_view
 @customer_required
 def order_list(request: HtmxHttpRequest) -> HttpResponse:
@@ -353,7 +353,7 @@ def _order_context(request, order, revealed: dict[int, dict[str, str]] | None = 
     }
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @voucher_view
 @customer_required
