@@ -853,3 +853,14 @@ def test_a_scripted_401_has_the_contract_shape_and_a_customer_can_edit_their_nam
     renamed = shopper.call("PUT", f"/auth/user/{user['id']}", json={"first_name": "Asha R."})["user"]
     assert renamed["first_name"] == "Asha R." and renamed["customer_id"] == user["customer_id"]
     assert shopper.call("GET", f"/auth/user/{user['id']}")["user"]["first_name"] == "Asha R."
+
+
+def test_older_paths_answer_like_the_current_ones(shopper):
+    assert shopper.call("GET", "/offer/coupons") == shopper.call("GET", "/carts/available-coupons")
+    cart = shopper.cart((RICE, None, 1))
+    body = {"cart_id": cart["id"], "delivery_pincode": "560001"}
+    assert (
+        shopper.call("POST", "/shipping/fulfillment-options", json=body)["deliver"]["is_serviceable"] is True
+    )
+    methods = shopper.call("GET", "/payments/payment-methods")["payment_methods"]
+    assert methods[0]["payment_provider_slug"] == "juspay"

@@ -227,6 +227,7 @@ class CartServer(PricingServer):
         return 0  # orders.py counts the user's orders with this coupon
 
     @ce_route("POST", "/carts/fulfillment-options")
+    @ce_route("POST", "/shipping/fulfillment-options")  # the older docs' path (§0.1), same answer
     def _fulfillment_options(self, req: Request) -> dict:
         body = self.body(req)
         cart = self.load_cart(req, str(body.get("cart_id") or "-"))

@@ -377,6 +377,20 @@ class OrdersServer(OtpServer):
         order["modified_at"] = iso(self.now())
         return self.ok("Order cancelled", order=self.order_json(order))
 
+    @ce_route("GET", "/payments/payment-methods")
+    def _payment_methods(self, req: Request) -> dict:
+        self.auth_user(req)
+        method = {
+            "id": "01JCEPAYM00000000000000001",
+            "name": "Cards, UPI and netbanking",
+            "payment_instructions": None,
+            "type": "online",
+            "payment_provider_slug": "juspay",
+            "details": [],
+            "order_params": {"integration_type": "hyper-checkout", "action": "paymentPage"},
+        }
+        return self.ok("payment methods", payment_methods=[method])
+
     # ------------------------------------------------------------------ the hosted payment page (SIM)
     def _page_payment(self, req: Request) -> tuple[dict[str, Any], dict[str, Any]]:
         order = self.orders.get(req.args["order_number"])

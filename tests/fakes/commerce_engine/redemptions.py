@@ -70,6 +70,7 @@ class RedemptionServer(CartServer):
 
     # ------------------------------------------------------------------ routes (fixed paths first)
     @ce_route("GET", "/carts/available-coupons")
+    @ce_route("GET", "/offer/coupons")  # the older docs' path (§0.1), same answer
     def _available_coupons(self, req: Request) -> dict:
         self.auth_user(req)
         now = self.now()
