@@ -26,11 +26,12 @@ from storefront.models import ProviderAccount
 from storefront.providers import get_shop_provider
 from storefront.providers.base import CartContext, Customer
 from storefront.providers.local import models as local_models
-from storefront.providers.types import Address, Cart, CartLine
+from storefront.providers.types import Address, Capability, Cart, CartLine
 from tests.fakes.base import FakeServer
 from tests.fakes.commerce_engine_server import FakeCommerceEngine, start_fake_commerce_engine
 from tests.fakes.fynd_server import CART as FYND_CART
 from tests.fakes.fynd_server import FakeFynd, start_fake_fynd
+from tests.fakes.sourcehub_server import FakeSourceHub, new_customer, start_fake_sourcehub
 
 HOME = Address(
     id="",
@@ -105,10 +106,19 @@ class ProviderUnderTest:
     order_endpoint: tuple[str, str] | None = None  # (method, path) of the order-creating call
     address: Address = HOME
     takes_orders: bool = True  # False while a fake server has no order route yet (the test skips)
+    # False for a provider that sells only to buyers it knows (Capability.BUYER_ACCESS): it has no
+    # guest cart, so wherever a test needs "just a shopper" it gets a new signed-in buyer
+    guest_carts: bool = True
+    on_sign_up: Callable[[Any], None] | None = None  # tells the back end about each new user
     _users: list = field(default_factory=list)
 
     def anonymous(self) -> Shopper:
-        return Shopper()
+        return Shopper() if self.guest_carts else self.signed_in()
+
+    def needs(self, capability: Capability) -> None:
+        """Skip the test for a provider that does not declare `capability`."""
+        if capability not in self.provider.capabilities:
+            pytest.skip(f"{self.name} does not offer {capability}")
 
     def signed_in(self) -> Shopper:
         n = len(self._users) + 1
@@ -119,9 +129,14 @@ class ProviderUnderTest:
             first_name="Meera",
         )
         self._users.append(user)
+        if self.on_sign_up is not None:
+            self.on_sign_up(user)
         return Shopper(Customer(id=str(user.pk), email=user.email, name=user.get_full_name()))
 
     def give_address(self, shopper: Shopper) -> Cart:
+        if Capability.ADDRESSES not in self.provider.capabilities:
+            # the provider delivers to the address it keeps for the customer: nothing to give
+            return shopper.keep(self.provider.get_cart(shopper.ctx))
         return shopper.keep(self.provider.set_address(shopper.ctx, address=self.address))
 
     def order_calls(self) -> int | None:
@@ -217,10 +232,44 @@ def commerce_engine_adapter(request: pytest.FixtureRequest) -> ProviderUnderTest
     )
 
 
+def sourcehub_adapter(request: pytest.FixtureRequest) -> ProviderUnderTest:
+    """SourceHubProvider on an active account pointed at the fake SourceHub server. Every shopper
+    is a business buyer SourceHub knows and approved (it has no guest carts)."""
+    fake: FakeSourceHub = start_fake_sourcehub()
+    request.addfinalizer(fake.stop)
+    account = ProviderAccount(
+        kind="sourcehub",
+        name="sourcehub-fake",
+        base_url=f"{fake.base_url}/api",
+        connect_timeout=0.5,
+        read_timeout=1.0,
+    )
+    account.set_credentials({"token": fake.token})
+    account.save()
+    account.activate()
+    provider = get_shop_provider()
+    assert provider.kind == "sourcehub"
+    return ProviderUnderTest(
+        name="sourcehub",
+        provider=provider,
+        item_a=Item("11", "1101", "Tata Tea Gold, pack of 6"),  # ₹190 a pack
+        item_b=Item("12", "1201", "Parle-G, single packet"),  # ₹95
+        coupon="",  # SourceHub has no coupons: those tests skip
+        coupon_quantity=1,
+        counts="lines",  # cart_item_count is the number of lines
+        orders_upstream=lambda: len(fake.orders),
+        fake=fake,
+        order_endpoint=("POST", "/api/orders/create"),
+        guest_carts=False,
+        on_sign_up=lambda user: new_customer(fake, email=user.email),
+    )
+
+
 ADAPTERS: dict[str, Callable[[pytest.FixtureRequest], ProviderUnderTest]] = {
     "local": local_adapter,
     "fynd": fynd_adapter,
     "commerce_engine": commerce_engine_adapter,
+    "sourcehub": sourcehub_adapter,
 }
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from storefront.exceptions import ProviderRejected
+from storefront.providers.types import Capability
 
 from .test_cart import add
 
@@ -18,6 +19,7 @@ def gst_on_top(cart) -> Decimal:
 
 
 def test_a_coupon_takes_its_amount_off_the_total(shop):
+    shop.needs(Capability.COUPONS)
     shopper = shop.anonymous()
     before = add(shop, shopper, shop.item_a, shop.coupon_quantity)
 
@@ -33,6 +35,7 @@ def test_a_coupon_takes_its_amount_off_the_total(shop):
 
 
 def test_removing_the_coupon_restores_the_total(shop):
+    shop.needs(Capability.COUPONS)
     shopper = shop.anonymous()
     before = add(shop, shopper, shop.item_a, shop.coupon_quantity)
     shopper.keep(shop.provider.apply_coupon(shopper.ctx, code=shop.coupon))
@@ -46,6 +49,7 @@ def test_removing_the_coupon_restores_the_total(shop):
 
 
 def test_an_unknown_coupon_is_refused_and_changes_nothing(shop):
+    shop.needs(Capability.COUPONS)
     shopper = shop.anonymous()
     before = add(shop, shopper, shop.item_a, shop.coupon_quantity)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from storefront.providers.types import Capability
+
 from .test_cart import add
 
 ZERO = Decimal("0")
@@ -47,6 +49,7 @@ def test_the_breakup_of_one_line_adds_up(shop):
 
 
 def test_the_breakup_of_several_lines_with_a_coupon_adds_up(shop):
+    shop.needs(Capability.COUPONS)
     shopper = shop.anonymous()
     add(shop, shopper, shop.item_a, shop.coupon_quantity)
     add(shop, shopper, shop.item_b, 1)

@@ -606,6 +606,15 @@ class FakeSourceHub(FakeServer):
         return {"data": self.public(customer), "message": "Customer created successfully"}
 
 
+def new_customer(fake: FakeSourceHub, *, email: str, approval: str = "accepted", company: str = "") -> dict:
+    """Register a business buyer with the fake (a conformance or browser test's new user)."""
+    cid = fake.next_customer_id
+    fake.next_customer_id += 1
+    customer = _customer(cid, "Meera Iyer", company or f"Iyer Stores {cid}", email, f"98{cid:08d}", approval)
+    fake.customers[cid] = customer
+    return customer
+
+
 def start_fake_sourcehub(token: str = TOKEN, **kwargs: Any) -> FakeSourceHub:
     return FakeSourceHub(token, **kwargs).start()
 
