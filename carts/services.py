@@ -3,18 +3,16 @@ once, remembers the returned cart in the session and returns it."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
 from django.core import signing
-from django.core.cache import cache
 
+from storefront import throttle
 from storefront.exceptions import (
     CheckoutChanged,
-    GiftCardRejected,
     NotFound,
     ProviderRejected,
     StorefrontError,
@@ -169,19 +167,16 @@ MSG_POINTS_APPLIED = "{points} loyalty points applied."
 MSG_POINTS_REMOVED = "Loyalty points removed."
 MSG_GIFT_CARD_APPLIED = "Gift card …{tail} applied."
 MSG_GIFT_CARD_REMOVED = "Gift card …{tail} removed."
-MSG_GIFT_CARD_THROTTLED = (
-    "Too many wrong gift card numbers or pins. For your security, please wait 15 minutes and try again."
-)
 MSG_CREDIT_APPLIED = "Store credit applied."
 MSG_CREDIT_REMOVED = "Store credit removed."
 MSG_META_SAVED = "Order details saved."
 MSG_ADDRESS_SAVED = "Delivery address saved."
 
-GIFT_CARD_TRIES = 5
-GIFT_CARD_WINDOW = 15 * 60
-
 
 def cart_apply_coupon(*, cs: CartSession, code: str) -> Cart:
+    """Coupon tries are limited per client and per account (RATE_LIMITS "coupon"), so codes
+    cannot be guessed by the hundred."""
+    throttle.hit(cs.request, "coupon", session=cs.session, account=cs.user, field="code")
     return _write(
         cs,
         Capability.COUPONS,
@@ -209,36 +204,26 @@ def cart_remove_loyalty(*, cs: CartSession) -> Cart:
     return _write(cs, Capability.LOYALTY, "remove-loyalty", lambda p, ctx: p.remove_loyalty(ctx))
 
 
-def _throttle_keys(cs: CartSession, code: str) -> tuple[str, str]:
-    card = hashlib.sha256(code.strip().upper().encode()).hexdigest()[:32]
-    session = cs.session.session_key or "no-session"
-    return f"giftcard-tries:session:{session}", f"giftcard-tries:card:{card}"
-
-
 def cart_apply_gift_card(*, cs: CartSession, code: str, pin: str) -> Cart:
-    """Wrong pins are counted per session and per card: after GIFT_CARD_TRIES in the window,
-    every try is refused without asking the provider (so a pin cannot be guessed)."""
-    if cs.session.session_key is None:
-        cs.session.save()
-    keys = _throttle_keys(cs, code)
-    if any((cache.get(k) or 0) >= GIFT_CARD_TRIES for k in keys):
-        raise ProviderRejected(MSG_GIFT_CARD_THROTTLED, field="pin")
-    try:
-        return _write(
-            cs,
-            Capability.GIFT_CARDS,
-            "apply-gift-card",
-            lambda p, ctx: p.apply_gift_card(ctx, code=code, pin=pin),
-            details={"card": "…" + code.strip()[-4:]},
-        )
-    except GiftCardRejected:
-        for key in keys:
-            cache.add(key, 0, GIFT_CARD_WINDOW)
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, GIFT_CARD_WINDOW)
-        raise
+    """Every try is counted before the provider is asked (storefront.throttle, RATE_LIMITS
+    "gift-card": per client, per account, then per card far higher), so parallel guesses cannot
+    pass the limit and a stranger throttled on their own address adds nothing to the card's count.
+    A refused try raises Throttled (429) without asking the provider."""
+    throttle.hit(
+        cs.request,
+        "gift-card",
+        session=cs.session,
+        account=cs.user,
+        field="pin",
+        card=throttle.digest(code),
+    )
+    return _write(
+        cs,
+        Capability.GIFT_CARDS,
+        "apply-gift-card",
+        lambda p, ctx: p.apply_gift_card(ctx, code=code, pin=pin),
+        details={"card": "…" + code.strip()[-4:]},
+    )
 
 
 def cart_remove_gift_card(*, cs: CartSession, code: str) -> Cart:
@@ -504,7 +489,9 @@ MSG_SHARED_REPLACED = "Your cart now holds the shared items."
 
 def cart_share(*, cs: CartSession) -> tuple[ShareLink, str]:
     """Share the cart as it is now: a link of ours (carts.sharing) around the provider's share;
-    returns the link and its token, shown to the owner this once."""
+    returns the link and its token, shown to the owner this once. Limited per client and per
+    account (RATE_LIMITS "share-link"): each link is a row and a provider share."""
+    throttle.hit(cs.request, "share-link", session=cs.session, account=cs.user)
     return sharing.share_link_create(cs=cs)
 
 

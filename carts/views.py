@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from storefront import degraded
+from storefront import degraded, throttle
 from storefront.exceptions import NotFound, ProviderError, StorefrontError
 from storefront.htmx import (
     LAYOUT,
@@ -93,11 +93,17 @@ def _mutate(
     form (keyed by `error_key`, the data-action), and nothing changes."""
     cs = CartSession.of(request)
     back = safe_next(request, default_next or reverse_once("carts:cart"))
+    throttled: throttle.Throttled | None = None
     if not form.is_valid():
         _, error = forms.first_error(form)
     else:
         try:
             cart = run(cs, form.cleaned_data)
+        except throttle.Throttled as exc:
+            # 429 with Retry-After: a page of its own without JavaScript, in place with htmx
+            if not request.htmx:
+                return throttle.throttled_response(request, exc, back=back)
+            throttled, error = exc, exc.user_message
         except (ProviderError, StorefrontError) as exc:
             text, status = error_message(exc)
             if status >= 500:
@@ -123,6 +129,10 @@ def _mutate(
     if not error_key and cart.line(key) is None:
         # no such line on the page to show it beside: the message area says it instead
         messages.error(request, error)
+    if throttled is not None:
+        response = fragments(request, cart, status=429, errors={key: error})
+        response["Retry-After"] = str(throttled.retry_after)
+        return response
     return fragments(request, cart, status=422, errors={key: error})
 
 
@@ -457,6 +467,14 @@ def share_cart(request: HtmxHttpRequest) -> HttpResponse:
     cs = CartSession.of(request)
     try:
         link, token = services.cart_share(cs=cs)
+    except throttle.Throttled as exc:
+        if request.htmx:
+            response = render(
+                request, "carts/cart.html#share-cart", {"share_error": exc.user_message}, status=429
+            )
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        return throttle.throttled_response(request, exc, back=reverse("carts:cart"))
     except StorefrontError as exc:
         text, status = error_message(exc)
         if status >= 500:

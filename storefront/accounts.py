@@ -24,6 +24,7 @@ from carts.session import CartSession
 from storefront.exceptions import StorefrontError
 from storefront.navigation import checked_next
 
+from . import throttle
 from .htmx import add_error, redirect_303, safe_next
 from .validators import ACCOUNT_EMAIL_MAX_LENGTH, MSG_EMAIL_TOO_LONG, SafeForm
 
@@ -141,6 +142,19 @@ def login_view(request) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup_view(request) -> HttpResponse:
     form = SignupForm(request.POST or None)
+    if request.method == "POST":
+        # every sign-up try counts, refused ones too (they tell which emails have accounts)
+        try:
+            throttle.hit(request, "sign-up")
+        except throttle.Throttled as exc:
+            # the form keeps what was typed, unchecked (checking would say which emails are taken)
+            kept = SignupForm(initial={k: request.POST.get(k, "")[:254] for k in ("name", "email")})
+            return throttle.throttled_response(
+                request,
+                exc,
+                template="registration/signup.html",
+                context={"form": kept, "next": checked_next(request)},
+            )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         user = get_user_model().objects.create_user(

@@ -1,5 +1,6 @@
 """Settings come from the environment (or a `.env` file); see README "Configuration"."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "vouchers",
     "django_tasks",
     "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "storefront.middleware.ShopMiddleware",
+    # last: turns a sign-in lockout (django-axes) into the 429 answer
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "storefront.urls"
@@ -137,7 +141,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["storefront.accounts.EmailBackend"]
+# django-axes' backend first: a locked-out client or account is refused before any password work
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "storefront.accounts.EmailBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -191,6 +196,35 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Kirana & Co. <no-reply@k
 
 # Share links (carts.ShareLink): how long a new link works.
 SHARE_LINK_DAYS = env.int("SHARE_LINK_DAYS", default=7)
+
+# ---------------------------------------------------------------------------- abuse limits
+# README "Abuse limits". The client is the address in REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT
+# proxies that each append to X-Forwarded-For, the entry that many from the right.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Sign-in (django-axes, storefront.sign_in_limits): failures within the cool-off, per
+# (lockout parameters, limit), the smallest limit first. One client on one account stops soonest;
+# one account from anywhere only after far more, so a stranger cannot lock its owner out alone.
+SIGN_IN_LIMITS = [(["username", "ip_address"], 5), (["ip_address"], 20), (["username"], 50)]
+AXES_FAILURE_LIMIT = SIGN_IN_LIMITS[0][1]
+AXES_LOCKOUT_PARAMETERS = "storefront.sign_in_limits.axes_lockout_parameters"
+AXES_HANDLER = "storefront.sign_in_limits.TieredAxesHandler"
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = False  # signing in to one's own account must not clear a client's failures
+AXES_USERNAME_CALLABLE = "storefront.sign_in_limits.axes_username"
+AXES_CLIENT_IP_CALLABLE = "storefront.sign_in_limits.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "storefront.sign_in_limits.axes_lockout"
+AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address", "password", "csrfmiddlewaretoken"]
+AXES_VERBOSE = False
+# Everything else (storefront.throttle, django-ratelimit's counters in the default cache: Redis in
+# production): per action, "tries/period" per dimension, checked in this order.
+RATE_LIMITS = {
+    "sign-up": {"client": "10/h"},
+    "coupon": {"client": "20/10m", "account": "20/10m"},
+    "gift-card": {"client": "5/15m", "account": "5/15m", "card": "50/h"},
+    "otp": {"client": "10/h", "account": "5/h", "phone": "5/h"},
+    "share-link": {"client": "30/h", "account": "20/h"},
+}
+RATELIMIT_USE_CACHE = "default"
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

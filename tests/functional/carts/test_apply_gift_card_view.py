@@ -1,16 +1,19 @@
 """POST /cart/gift-card/apply/ (data-action apply-gift-card), with and without htmx: the pin is
-never shown or logged, and wrong pins are throttled per session and per card."""
+never shown or logged, and tries are limited per client, per account and per card
+(storefront.throttle; more in tests/security/test_abuse_limits.py)."""
 
 import logging
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from carts.forms import MSG_GIFT_CODE, MSG_GIFT_PIN
-from carts.services import GIFT_CARD_TRIES, MSG_GIFT_CARD_APPLIED, MSG_GIFT_CARD_THROTTLED
+from carts.services import MSG_GIFT_CARD_APPLIED
 from storefront.providers.local.redemptions import MSG_GIFT_CARD_BAD, MSG_GIFT_CARD_TWICE
 from storefront.providers.types import Capability
+from storefront.throttle import Throttled
 from tests.checkout_kit import (
     DEMO_CARD,
     DEMO_PIN,
@@ -27,6 +30,14 @@ from tests.conftest import HTMX
 from tests.functional.pages import add_via_form, cart_changed, cart_fragment, cart_page, follow, snapshot
 
 APPLIED = MSG_GIFT_CARD_APPLIED.format(tail="0001")
+GIFT_CARD_TRIES = int(settings.RATE_LIMITS["gift-card"]["client"].split("/")[0])
+
+
+def throttled(response) -> tuple[str, str]:
+    """The alert a refused try shows: how long to wait is the answer's Retry-After."""
+    return ("error", Throttled("gift-card", int(response["Retry-After"])).user_message)
+
+
 WRONG_PIN = "918273"
 
 
@@ -149,17 +160,22 @@ def wrong_pins(client, code=DEMO_CARD, times=GIFT_CARD_TRIES):
         assert ("error", MSG_GIFT_CARD_BAD) in cart_fragment(response, status=422).alerts
 
 
-def test_after_five_wrong_pins_even_the_right_pin_is_refused(cooker):
+def test_after_five_tries_even_the_right_pin_is_refused(cooker):
     wrong_pins(cooker)
 
     response = cooker.post("/cart/gift-card/apply/", {"code": DEMO_CARD, "pin": DEMO_PIN}, headers=HTMX)
 
-    page = cart_fragment(response, status=422)
-    assert ("error", MSG_GIFT_CARD_THROTTLED) in page.alerts
+    # in place, with how long to wait
+    page = cart_fragment(response, status=429)
+    assert throttled(response) in page.alerts
+    assert 0 < int(response["Retry-After"]) <= 15 * 60
     assert "gift_card" not in dict(page.breakup)
-    # and without JavaScript too
-    page = follow(cooker, cooker.post("/cart/gift-card/apply/", {"code": DEMO_CARD, "pin": DEMO_PIN}))
-    assert ("error", MSG_GIFT_CARD_THROTTLED) in page.alerts
+    # and without JavaScript: a page of its own that says so and links back to the cart
+    response = cooker.post("/cart/gift-card/apply/", {"code": DEMO_CARD, "pin": DEMO_PIN})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    text = response.content.decode()
+    assert throttled(response)[1] in text and 'href="/cart/"' in text
+    assert "gift_card" not in dict(cart_page(cooker).breakup)
 
 
 def test_four_wrong_pins_then_the_right_one_works(cooker):
@@ -170,14 +186,25 @@ def test_four_wrong_pins_then_the_right_one_works(cooker):
     assert cart_fragment(response).amount("gift_card") == Decimal("-500.00")
 
 
-def test_the_card_is_throttled_in_another_browser_too(cooker, demo):
+def test_a_fresh_browser_on_the_same_address_is_throttled_too(cooker, demo):
     wrong_pins(cooker)
-    other = Client()
+    other = Client()  # new cookies, same address
     fill_groceries(other, demo)
 
     response = other.post("/cart/gift-card/apply/", {"code": DEMO_CARD, "pin": DEMO_PIN}, headers=HTMX)
 
-    assert ("error", MSG_GIFT_CARD_THROTTLED) in cart_fragment(response, status=422).alerts
+    assert throttled(response) in cart_fragment(response, status=429).alerts
+
+
+def test_the_cards_holder_elsewhere_is_not_locked_out_by_a_stranger(cooker, demo):
+    # a stranger's five wrong pins for the holder's card
+    wrong_pins(cooker)
+    holder = Client(REMOTE_ADDR="203.0.113.7")
+    fill_groceries(holder, demo)
+
+    response = holder.post("/cart/gift-card/apply/", {"code": DEMO_CARD, "pin": DEMO_PIN}, headers=HTMX)
+
+    assert cart_fragment(response).amount("gift_card") < 0
 
 
 def test_the_throttled_browser_cannot_try_other_cards(cooker):
@@ -186,7 +213,7 @@ def test_the_throttled_browser_cannot_try_other_cards(cooker):
 
     response = cooker.post("/cart/gift-card/apply/", {"code": SECOND_CARD, "pin": SECOND_PIN}, headers=HTMX)
 
-    assert ("error", MSG_GIFT_CARD_THROTTLED) in cart_fragment(response, status=422).alerts
+    assert throttled(response) in cart_fragment(response, status=429).alerts
 
 
 def test_no_gift_card_form_when_the_provider_has_no_gift_cards(cooker, monkeypatch):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import RequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def test_the_product_search_term_stays_in_the_header_box(client, demo):
 
 
 def test_a_staff_lookup_does_not_fill_the_product_search_box(client, demo):
-    client.login(username="staff@demo.local", password="demo-pass-123")
+    client.login(request=RequestFactory().post("/"), username="staff@demo.local", password="demo-pass-123")
 
     page = client.get("/staff/", {"q": "shopper@demo.local"}).content.decode()
 

@@ -5,6 +5,7 @@ from io import StringIO
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db.models import Max
+from django.test import RequestFactory
 
 from storefront.models import ProviderAccount
 from storefront.providers.local import models as m
@@ -60,13 +61,13 @@ def test_demo_catalogue_has_what_the_demo_needs(demo):
 
 
 def test_demo_users_sign_in_with_the_demo_password(demo):
-    shopper = authenticate(email=SHOPPER_EMAIL, password=DEMO_PASSWORD)
-    staff = authenticate(email=STAFF_EMAIL, password=DEMO_PASSWORD)
+    shopper = authenticate(RequestFactory().post("/"), email=SHOPPER_EMAIL, password=DEMO_PASSWORD)
+    staff = authenticate(RequestFactory().post("/"), email=STAFF_EMAIL, password=DEMO_PASSWORD)
 
     assert shopper is not None and staff is not None
     assert staff.has_perm("carts.assist_customer")
     assert not shopper.has_perm("carts.assist_customer")
-    assert authenticate(email=SHOPPER_EMAIL, password="wrong") is None
+    assert authenticate(RequestFactory().post("/"), email=SHOPPER_EMAIL, password="wrong") is None
 
 
 def test_demo_pincodes(demo):
