@@ -23,6 +23,7 @@ from .views import _unavailable, render_readonly_cart
 
 MSG_EMPTY = "Your cart is empty. Add something before checking out."
 MSG_PLACED = "Thank you! Your order {number} is placed."
+MSG_PAY = "Your order {number} is placed. Pay on the secure payment page to confirm it."
 
 
 def _checkout_url(cs: CartSession) -> str:
@@ -88,10 +89,15 @@ def place_order(request: HtmxHttpRequest) -> HttpResponse:
         if add_error(request, exc) >= 500:
             return _unavailable(request)
         return _back_to_checkout(request, cs, status=422)
-    messages.success(request, MSG_PLACED.format(number=order.id))
     url = reverse("order-detail", args=[order.id])
     if order.guest_token:
         url += f"?t={order.guest_token}"
+    if order.payment_url:
+        # the provider's hosted payment page; it sends the shopper back to our payment return page
+        messages.info(request, MSG_PAY.format(number=order.id))
+        url = order.payment_url
+    else:
+        messages.success(request, MSG_PLACED.format(number=order.id))
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url

@@ -12,6 +12,7 @@ from storefront.providers.types import (
     Category,
     CouponOffer,
     Order,
+    PaymentStatus,
     Product,
     ProductPage,
     Store,
@@ -78,6 +79,14 @@ def order_get(*, cs: CartSession, order_id: str, guest_token: str = "") -> Order
         guest_token = cs.session.get("orders:guest", {}).get(order_id, "")
     provider = require(cs.provider, Capability.CHECKOUT)
     return provider.get_order(cs.context(), order_id=order_id, guest_token=guest_token)
+
+
+def order_payment_status(*, cs: CartSession, order_id: str, guest_token: str = "") -> PaymentStatus:
+    """The online payment of an order after the shopper came back from the hosted payment page."""
+    if not guest_token:
+        guest_token = cs.session.get("orders:guest", {}).get(order_id, "")
+    provider = require(cs.provider, Capability.HOSTED_PAYMENT)
+    return provider.payment_status(cs.context(), order_id=order_id, guest_token=guest_token)
 
 
 def checkout_needs_repricing(*, cs: CartSession) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 
 from django.core import signing
@@ -449,7 +450,8 @@ def checkout_place_order(*, cs: CartSession, token: str, payment_mode: str, emai
     if not same_cart and shown.get("cart"):
         # the cart the page showed is no longer the shopper's open cart (it was ordered, from this
         # page or another tab): the key may bring back that cart's order, never order another cart
-        ctx = CartContext(cart_id=shown["cart"], pincode=ctx.pincode, buy_now=ctx.buy_now)
+        # (the same shopper: their session and customer record stay on the context)
+        ctx = replace(ctx, cart_id=shown["cart"], with_payment_charges=True)
     ordering = cart if same_cart else provider.get_cart(ctx)
     if ordering.id:
         changes = checkout_changes(shown=shown, cart=ordering)
@@ -478,6 +480,15 @@ def checkout_place_order(*, cs: CartSession, token: str, payment_mode: str, emai
         guest_orders[order.id] = order.guest_token
         cs.session["orders:guest"] = guest_orders
     return order
+
+
+def order_retry_payment(*, cs: CartSession, order_id: str, guest_token: str = "") -> str:
+    """A new hosted payment page for an order whose payment failed (Capability.HOSTED_PAYMENT),
+    when the provider allows a retry."""
+    if not guest_token:
+        guest_token = cs.session.get("orders:guest", {}).get(order_id, "")
+    provider = require(cs.provider, Capability.HOSTED_PAYMENT)
+    return provider.retry_payment(cs.context(), order_id=order_id, guest_token=guest_token)
 
 
 # ---------------------------------------------------------------------------- share links

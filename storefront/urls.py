@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from carts import checkout_views
+from carts import checkout_views, payment_views
 
 from . import validators, views  # noqa: F401 - validators registers the text_id path converter
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("checkout/place/", checkout_views.place_order, name="place-order"),
     path("orders/", checkout_views.order_list, name="order-list"),
     path("orders/<text_id:order_id>/", checkout_views.order_detail, name="order-detail"),
+    path("orders/<text_id:order_id>/payment/", payment_views.payment_return, name="order-payment"),
+    path("orders/<text_id:order_id>/payment/retry/", payment_views.retry_payment, name="order-payment-retry"),
     path("vouchers/", include("vouchers.urls")),
     path("accounts/", include("storefront.accounts")),
     path("staff/", include("carts.staff_urls")),

@@ -52,6 +52,9 @@ class CommerceEngineCarts(CommerceEngineCatalogue):
     def _body_key(self, cart_id: str) -> str:
         return f"{self._ns}:cart:{cart_id}"
 
+    def _ordered_key(self, cart_id: str) -> str:
+        return f"{self._ns}:ordered:{cart_id}"
+
     def _lines_key(self, cart_id: str) -> str:
         return f"{self._ns}:lines:{cart_id}"
 
@@ -100,6 +103,8 @@ class CommerceEngineCarts(CommerceEngineCatalogue):
             body = None
         if body is not None:
             return self._keep(body), False
+        if cart_id and cache.get(self._ordered_key(cart_id)):
+            return None, False  # ordered: Commerce Engine closed it, nothing expired
         return None, bool(cart_id) or shopper.renewed
 
     def _live(self, ctx: CartContext, shopper: Shopper) -> tuple[dict[str, Any] | None, tuple[Message, ...]]:

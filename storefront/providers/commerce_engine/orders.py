@@ -28,6 +28,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.urls import reverse
 
 from storefront import ledger
@@ -39,6 +40,7 @@ from storefront.providers.messages import MSG_CART_GONE, MSG_NEED_ADDRESS, MSG_O
 from storefront.providers.types import Cart, CheckoutChange, Order, PaymentStatus
 
 from . import mapping as cm
+from .carts import REMEMBER_SECONDS
 from .common import Shopper, logger
 from .redemptions import CommerceEngineRedemptions
 from .tokens import BlobStore, LinkTokens
@@ -134,6 +136,7 @@ class CommerceEngineOrders(CommerceEngineRedemptions):
             guest=ctx.customer is None,
         )
         self._forget(cart_id)
+        cache.set(self._ordered_key(cart_id), True, REMEMBER_SECONDS)
         return self._order(attempt)
 
     @staticmethod
