@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from storefront.exceptions import CapabilityMissing, NotFound, StorefrontError
 from storefront.htmx import HtmxHttpRequest, add_error, redirect_303
@@ -27,7 +27,7 @@ def _payment_url(order_id: str, guest_token: str) -> str:
 
 
 @never_cache
-@require_GET
+@require_safe
 def payment_return(request: HtmxHttpRequest, order_id: str) -> HttpResponse:
     """Where the hosted payment page sends the shopper back: paid, pending (reload to check
     again) or failed (with a retry when the provider allows one)."""

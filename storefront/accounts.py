@@ -24,7 +24,7 @@ from carts.session import CartSession
 from storefront.exceptions import StorefrontError
 from storefront.navigation import checked_next
 
-from . import throttle
+from . import otp, throttle
 from .htmx import add_error, redirect_303, safe_next
 from .validators import ACCOUNT_EMAIL_MAX_LENGTH, MSG_EMAIL_TOO_LONG, SafeForm
 
@@ -209,4 +209,6 @@ urlpatterns = [
     path("logout/", logout_view, name="logout"),
     path("signup/", signup_view, name="signup"),
     path("welcome/<str:uidb64>/<str:token>/", set_password_view, name="set-password"),
+    path("otp/", otp.otp_start, name="otp-start"),
+    path("otp/verify/", otp.otp_verify, name="otp-verify"),
 ]

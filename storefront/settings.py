@@ -222,6 +222,7 @@ RATE_LIMITS = {
     "coupon": {"client": "20/10m", "account": "20/10m"},
     "gift-card": {"client": "5/15m", "account": "5/15m", "card": "50/h"},
     "otp": {"client": "10/h", "account": "5/h", "phone": "5/h"},
+    "otp-verify": {"client": "10/15m", "browser": "10/15m"},  # codes tried (storefront.otp)
     "share-link": {"client": "30/h", "account": "20/h"},
 }
 RATELIMIT_USE_CACHE = "default"

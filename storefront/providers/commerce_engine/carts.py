@@ -93,7 +93,7 @@ class CommerceEngineCarts(CommerceEngineCatalogue):
         try:
             if cart_id:
                 body = self._cart_of(self.client.cart(shopper.auth, cart_id))
-            elif shopper.user_id:
+            elif shopper.user_id and not shopper.fresh:
                 body = self._cart_of(self.client.user_cart(shopper.auth, shopper.user_id))
             else:
                 body = None
@@ -195,6 +195,10 @@ class CommerceEngineCarts(CommerceEngineCatalogue):
 
     def add_item(self, ctx: CartContext, *, product_id: str, variant_id: str | None, quantity: int) -> Cart:
         pid, vid, rule = self._check_new_item(product_id, variant_id, quantity)
+        if self._as_shopper(self._store(ctx)) is None:  # no Commerce Engine user yet: no cart either
+            problem = rules.quantity_problem(rule, quantity)
+            if problem:
+                raise ProviderRejected(problem, field="quantity")
 
         def add(shopper: Shopper) -> Cart:
             body = self._body(ctx, shopper)
@@ -329,6 +333,8 @@ class CommerceEngineCarts(CommerceEngineCatalogue):
 
         def merge(shopper: Shopper) -> MergeResult:
             body = self._live(target, shopper)[0]
+            if body is not None and readers.as_str(body.get("id")) == source.cart_id:
+                return MergeResult(cart=self._to_cart(body, target, shopper), merged_lines=0)  # carried over
             if body is None:
                 if not items:
                     return MergeResult(cart=self._to_cart(None, target, shopper), merged_lines=0)

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.cache import cache
 
-from storefront.exceptions import ProviderSessionExpired, ProviderUnavailable
-from storefront.http import BearerTokens
+from storefront.exceptions import ProviderAuthError, ProviderSessionExpired, ProviderUnavailable
+from storefront.http import BearerTokens, StaticHeaders
 from storefront.money import MoneyError
 from storefront.providers import readers
 from storefront.providers.base import CartContext
@@ -47,6 +48,7 @@ class Shopper:
     customer_id: str = ""
     logged_in: bool = False
     renewed: bool = False
+    fresh: bool = False  # created just now: it has no cart yet
 
 
 class CommerceEngineBase:
@@ -117,6 +119,7 @@ class CommerceEngineBase:
         store.write(blob)
         shopper = self._as_shopper(store, renewed=renewed)
         assert shopper is not None
+        shopper.fresh = True
         return shopper
 
     def _shopper(self, ctx: CartContext, *, create: bool) -> Shopper | None:
@@ -152,7 +155,17 @@ class CommerceEngineBase:
         shopper = self._as_shopper(store) or self._new_anonymous(store)
         return shopper.auth
 
-    def _catalogue_call(self, fn: Callable[[BearerTokens], T]) -> T:
+    def _catalogue_call(self, fn: Callable[[Any], T]) -> T:
+        """A catalogue read with the API key alone, as the SDK's public catalogue client sends
+        it; a store that wants a token (401/403) is read with the storefront's own anonymous
+        user from then on (remembered for the account)."""
+        wants_token = f"{self._catalogue_ns}:wants-token"
+        if not cache.get(wants_token):
+            try:
+                return fn(StaticHeaders())
+            except ProviderAuthError:
+                logger.info("Commerce Engine catalogue reads need a token for this store")
+                cache.set(wants_token, True, 24 * 3600)
         try:
             return fn(self._catalogue_auth())
         except ProviderSessionExpired:

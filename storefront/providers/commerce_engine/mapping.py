@@ -570,9 +570,6 @@ def map_cart(
     )
     blocked = checkout_blocked(body, lines)
     notes = list(messages)
-    status_message = as_str(body.get("status_error_message"))
-    if lines and status_message and not blocked and as_str(body.get("status")) not in ("", READY):
-        notes.append(Message(status_message, MessageLevel.INFO))
     shipping = map_address(body.get("shipping_address"))
     if loyalty is not None:
         loyalty = LoyaltySummary(
