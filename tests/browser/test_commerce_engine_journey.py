@@ -1,0 +1,138 @@
+"""The Commerce Engine journeys in real chromium, through the storefront's own pages.
+
+The storefront is configured as an operator does it (`manage.py provider add --kind commerce_engine
+... --activate`) against the stateful fake Commerce Engine server (tests/fakes/commerce_engine_server.py),
+and the shopper goes product → cart → redemptions → checkout → the hosted payment page (served by the
+fake) → back to our payment page. The assertions are the storefront contract's markers plus what the
+fake received and holds (its cart, its order, its call log).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from storefront.models import ProviderAccount
+from tests.fakes.commerce_engine_server import (
+    FakeCommerceEngine,
+    fake_commerce_engine,  # noqa: F401 - the fixture
+)
+
+from .helpers import add_product, breakup_row, expect_count, lines, message, shoot
+
+pytestmark = pytest.mark.browser
+
+RICE = "01JCEPRD000000000000000002"
+TEA = "01JCEPRD000000000000000003"
+PAY_PAGE = re.compile(r"/pay/CE\d+/\w+$")
+
+
+# ---------------------------------------------------------------------------- set-up
+
+
+@pytest.fixture
+def ce(store: str, fake_commerce_engine: FakeCommerceEngine) -> FakeCommerceEngine:  # noqa: F811
+    """The seeded store, switched to the fake Commerce Engine from the shell, gift cards on."""
+    fake = fake_commerce_engine
+    out = StringIO()
+    call_command(
+        "provider", "add", "--kind", "commerce_engine", "--name", "ce-test", "--base-url", fake.api_url,
+        "--set", f"store_id={fake.store_id}", "--set", f"api_key={fake.api_key}", "--set", "gift_cards=on",
+        "--activate", stdout=out,
+    )  # fmt: skip
+    assert ProviderAccount.objects.get(active_for_shop=True).name == "ce-test"
+    yield fake
+    assert fake.errors == [], "the fake Commerce Engine server hit a bug:\n" + "\n".join(fake.errors)
+
+
+@pytest.fixture
+def shots(output_dir: Path) -> Path:
+    """Screenshots of each step at phone and desktop size, in test-output/ (looked at by hand)."""
+    return output_dir
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def the_cart(fake: FakeCommerceEngine) -> dict:
+    """The one active cart with lines on the fake, as the fake would answer it."""
+    carts = [c for c in fake.carts.values() if c["active"] and c["lines"]]
+    assert len(carts) == 1, carts
+    with fake._lock:
+        return fake.cart_json(carts[0])
+
+
+def fill_address(page: Page, *, pincode: str = "560001") -> None:
+    form = page.locator('form[data-action="set-address"]')
+    form.get_by_label("Full name").fill("Ravi Kumar")
+    form.get_by_label("Mobile number").fill("9812345678")
+    form.get_by_label("House, building, street").fill("12 Link Road")
+    form.get_by_label("City").fill("Bengaluru")
+    form.get_by_label("State").fill("Karnataka")
+    form.get_by_label("Pincode").fill(pincode)
+    form.get_by_role("button", name="Save and deliver here").click()
+
+
+def apply_coupon(page: Page, code: str) -> None:
+    form = page.locator('form[data-action="apply-coupon"]').first
+    form.get_by_label("Coupon code").fill(code)
+    form.get_by_role("button", name="Apply").click()
+    expect(page.locator(f'[data-coupon-applied="{code}"]').first).to_be_visible()
+
+
+def expect_amount(page: Page, key: str, amount) -> None:
+    row = breakup_row(page.locator("#price-breakup"), key)
+    expect(row).to_have_attribute("data-amount", f"{Decimal(str(amount)):.2f}")
+
+
+# ---------------------------------------------------------------------------- journeys
+
+
+def test_guest_redeems_a_gift_card_and_removes_it(page: Page, ce, shots):
+    add_product(page, "basmati-rice-5kg", count=1)
+    page.goto("/cart/")
+    form = page.locator('form[data-action="apply-gift-card"]')
+    form.get_by_label("Gift card number").fill("GIFT-0250-BAD")
+    form.get_by_label("Pin").fill("1111")
+    form.get_by_role("button", name="Apply gift card").click()
+    expect(message(page, "error", re.compile("gift card", re.I)).first).to_be_visible()
+    form.get_by_label("Gift card number").fill("GIFT-0250-BBBB")
+    form.get_by_label("Pin").fill("1111")
+    form.get_by_role("button", name="Apply gift card").click()
+    expect(breakup_row(page.locator("#price-breakup"), "gift_card")).to_have_attribute(
+        "data-amount", "-250.00"
+    )
+    fake_cart = the_cart(ce)
+    assert fake_cart["gift_card_code"] == "GIFT-0250-BBBB" and fake_cart["gift_card_amount"] == 250
+    expect_amount(page, "total", fake_cart["to_be_paid"])
+    assert "1111" not in page.content()  # the pin is never shown back
+    shoot(page, shots, "ce-gift-card")
+    page.get_by_role("button", name="Remove gift card ending BBBB").click()
+    expect(breakup_row(page.locator("#price-breakup"), "gift_card")).to_have_count(0)
+    assert the_cart(ce)["gift_card_code"] is None
+    expect_amount(page, "total", the_cart(ce)["to_be_paid"])
+
+
+def test_an_access_token_expiring_mid_journey_is_invisible(page: Page, ce):
+    add_product(page, "basmati-rice-5kg", count=1)
+    page.goto("/cart/")
+    ce.reset_counts()
+    assert ce.expire_access_tokens() >= 1
+    line = lines(page).first
+    line.locator("input[name=quantity]").fill("2")
+    line.locator("input[name=quantity]").press("Enter")
+    expect(lines(page).first.locator("[data-line-quantity]")).to_have_attribute("data-line-quantity", "2")
+    expect(page.locator('[role="alert"][data-message-level="error"]')).to_have_count(0)
+    assert the_cart(ce)["cart_items"][0]["quantity"] == 2
+    refreshes = ce.calls_to("/auth/refresh-token", "POST")
+    assert len(refreshes) == 1, [c.path for c in ce.calls]
+    # the update went once with the expired token (401) and once after the refresh
+    assert ce.count_endpoint("POST", "/carts/{id}/items") == 2
+    assert ce.count("POST", "/auth/anonymous") == 0  # the shopper kept their Commerce Engine user
+    expect_count(page, 2)
