@@ -111,3 +111,12 @@ def catalogue_page(*, cs: CartSession, q: str, category: str, page: int, per_pag
 
 def catalogue_product(*, cs: CartSession, slug: str) -> Product:
     return cs.provider.get_product(slug)
+
+
+def catalogue_similar(*, cs: CartSession, product: Product, limit: int = 4) -> tuple[Product, ...]:
+    """Products in stock from the same category (what an out-of-stock page offers instead):
+    one listing read, cached like any listing."""
+    if product.category is None:
+        return ()
+    page = cs.provider.list_products(q="", category=product.category.slug, page=1, per_page=24)
+    return tuple(p for p in page.products if p.in_stock and p.slug != product.slug)[:limit]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("products/", views.product_list, name="product-list"),
     path("products/<slug:slug>/", views.product_detail, name="product-detail"),
+    path("products/<slug:slug>/check-delivery/", views.product_check_delivery, name="product-check-delivery"),
     path("cart/", include("carts.urls")),
     path("checkout/", checkout_views.checkout_page, name="checkout"),
     path("checkout/place/", checkout_views.place_order, name="place-order"),

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import contextlib
 import logging
+from urllib.parse import urlencode
 
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from carts import selectors as cart_selectors
@@ -17,7 +20,7 @@ from carts.session import CartSession
 from . import degraded, seo
 from .exceptions import NotFound, ProviderRejected, StorefrontError
 from .health import HEALTH_ORDER, provider_health
-from .htmx import HtmxHttpRequest, add_error
+from .htmx import HtmxHttpRequest, add_error, redirect_303
 from .validators import query_text
 
 logger = logging.getLogger("storefront")
@@ -110,6 +113,39 @@ def product_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _chosen_size(product, raw: str | None):
+    """The size the page shows as chosen: the one the shopper picked (kept across a delivery check
+    without JavaScript), else the only size in stock. With more than one size in stock nothing is
+    preselected: the shopper must choose (issue 9, point 8)."""
+    available = [v for v in product.variants if v.in_stock]
+    picked = next((v for v in available if raw and v.id == raw), None)
+    if picked is not None:
+        return picked
+    return available[0] if len(available) == 1 else None
+
+
+def _chosen_quantity(product, raw: str | None) -> int:
+    rule = product.quantity_rule
+    try:
+        quantity = int(raw or "")
+    except ValueError:
+        return rule.minimum
+    return quantity if rule.minimum <= quantity <= rule.maximum else rule.minimum
+
+
+@require_POST
+def product_check_delivery(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Check delivery pressed inside the add-to-cart form without JavaScript: the form carries the
+    chosen size and quantity with the pincode, so the page comes back (303) with all three kept."""
+    params = {
+        key: query_text(request.POST, key, 64)
+        for key in ("pincode", "size", "quantity")
+        if request.POST.get(key, "").strip()
+    }
+    url = reverse("product-detail", args=[slug])
+    return redirect_303(f"{url}?{urlencode(params)}#delivery-check" if params else url)
+
+
 @require_safe
 @vary_on_headers("HX-Request")
 def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
@@ -139,11 +175,15 @@ def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "check": check,
         "delivery_error": delivery_error,
         "pincode": form.data.get("pincode", cs.pincode) if form.is_bound else cs.pincode,
-        "default_variant": next((v for v in product.variants if v.in_stock), None),
+        "default_variant": _chosen_size(product, request.GET.get("size")),
+        "chosen_quantity": _chosen_quantity(product, request.GET.get("quantity")),
         "stale_notice": _stale_notice(stale),
     }
     if not request.htmx:
         context["seo"] = seo.product_meta(request, product)
+        if not product.in_stock:  # not a dead end: similar products in stock
+            with contextlib.suppress(StorefrontError), degraded.stale_allowed():
+                context["similar"] = cart_selectors.catalogue_similar(cs=cs, product=product)
         context["meta_description"] = context["seo"]["description"]
     template = "storefront/product_detail.html"
     if request.htmx and request.htmx.target == "delivery-check":

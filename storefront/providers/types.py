@@ -129,6 +129,8 @@ class Product:
     variants: tuple[Variant, ...] = ()
     has_sizes: bool = False
     quantity_rule: QuantityRule = field(default_factory=QuantityRule)
+    # the size chart's rows, the first is the heading (Size, Chest, ...); () when there is none
+    size_chart: tuple[tuple[str, ...], ...] = ()
 
     @property
     def discount_percent(self) -> int:

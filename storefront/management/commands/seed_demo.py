@@ -16,7 +16,7 @@ from carts.models import CustomerRecord, StaffProfile
 from storefront.models import ProviderAccount, ProviderKind
 from storefront.providers import registry
 from storefront.providers.local import models as m
-from storefront.providers.local.demo_data import CATEGORIES, DESCRIPTIONS, PINCODES, PRODUCTS
+from storefront.providers.local.demo_data import CATEGORIES, DESCRIPTIONS, PINCODES, PRODUCTS, SIZE_CHARTS
 from storefront.providers.local.images import image_path
 from storefront.providers.local.voucher_demo import seed_vouchers
 
@@ -64,6 +64,9 @@ class Command(BaseCommand):
             categories[slug], _ = m.Category.objects.update_or_create(
                 slug=slug, defaults={"name": name, "position": position}
             )
+            if slug in SIZE_CHARTS and not categories[slug].size_chart:  # an operator's chart stays
+                categories[slug].size_chart = SIZE_CHARTS[slug]
+                categories[slug].save(update_fields=["size_chart"])
         brands = {}
         for slug, name, brand, category, mrp, price, gst, hsn, extra in PRODUCTS:
             if brand not in brands:

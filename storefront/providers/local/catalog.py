@@ -32,10 +32,22 @@ def quantity_rule(p: m.Product) -> QuantityRule:
 
 
 def map_product(p: m.Product) -> Product:
-    return product_with_variants(p, tuple(map_variant(v) for v in p.variants.all()))
+    chart = size_chart_rows(p.category.size_chart) if p.has_sizes else ()
+    return product_with_variants(p, tuple(map_variant(v) for v in p.variants.all()), size_chart=chart)
 
 
-def product_with_variants(p: m.Product, variants: tuple[Variant, ...]) -> Product:
+def size_chart_rows(text: str) -> tuple[tuple[str, ...], ...]:
+    """A category's size chart as rows of cells: one row per line, cells split at `|`; a chart
+    needs a heading and at least one size."""
+    rows = tuple(
+        tuple(cell.strip() for cell in line.split("|")) for line in (text or "").splitlines() if line.strip()
+    )
+    return rows if len(rows) >= 2 else ()
+
+
+def product_with_variants(
+    p: m.Product, variants: tuple[Variant, ...], *, size_chart: tuple[tuple[str, ...], ...] = ()
+) -> Product:
     """The product as shown, with the sizes given (the product row's brand and category read)."""
     return Product(
         id=str(p.pk),
@@ -52,6 +64,7 @@ def product_with_variants(p: m.Product, variants: tuple[Variant, ...]) -> Produc
         variants=variants,
         has_sizes=p.has_sizes,
         quantity_rule=quantity_rule(p),
+        size_chart=size_chart,
     )
 
 

@@ -16,6 +16,25 @@ CATEGORIES = [
     ("books", "Books & Stationery", "#fbe6d4", "book"),
 ]
 
+# size charts by category (Category.size_chart: rows of cells split at |, the first the heading)
+SIZE_CHARTS = {
+    "fashion": (
+        "Size | Chest (in) | Waist (in) | Length (in)\n"
+        "S | 36 | 30 | 27\n"
+        "M | 38 | 32 | 28\n"
+        "L | 40 | 34 | 29\n"
+        "XL | 42 | 36 | 30"
+    ),
+    "footwear": (
+        "UK size | EU size | US size | Foot length (cm)\n"
+        "UK 6 | 40 | 7 | 24.5\n"
+        "UK 7 | 41 | 8 | 25.4\n"
+        "UK 8 | 42 | 9 | 26.2\n"
+        "UK 9 | 43 | 10 | 27.1\n"
+        "UK 10 | 44 | 11 | 27.9"
+    ),
+}
+
 APPAREL_SIZES = ["S", "M", "L", "XL"]
 SHOE_SIZES = ["UK 6", "UK 7", "UK 8", "UK 9", "UK 10"]
 

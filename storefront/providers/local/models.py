@@ -77,6 +77,14 @@ class Category(CatalogueRow):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=80)
     position = models.PositiveSmallIntegerField(default=0)
+    size_chart = models.TextField(
+        blank=True,
+        help_text=(
+            "Shown as a size chart on this category's product pages. One row per line, cells"
+            " separated by |, the first row is the heading, e.g. 'Size | Chest (in) | Length (in)'."
+            " Empty: no size chart."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "name"]

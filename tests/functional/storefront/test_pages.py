@@ -18,7 +18,11 @@ def _get(client, url, **kwargs) -> Page:
 
 
 def _product_names(page: Page) -> list[str]:
-    return [e.content for e in page.elements if e.tag == "h3" and "product-name" in e.attrs.get("class", "")]
+    return [
+        e.content
+        for e in page.elements
+        if e.tag in ("h2", "h3") and "product-name" in e.attrs.get("class", "")
+    ]
 
 
 def _result_count(page: Page) -> str:
