@@ -519,3 +519,44 @@ def test_the_call_budget(shop, fake):
     assert calls(lambda: shop.place_order(browser.ctx, idempotency_key="k1", payment_mode="online")) == 2
     assert calls(lambda: shop.place_order(browser.ctx, idempotency_key="k1", payment_mode="online")) == 0
     assert Capability.HOSTED_PAYMENT in shop.capabilities
+
+
+# ============================================================================ the provider command
+
+
+def test_provider_add_activate_and_test(fake, db, capsys):
+    from django.core.management import call_command
+
+    call_command(
+        "provider",
+        "add",
+        "--kind",
+        "commerce_engine",
+        "--name",
+        "ce-cli",
+        "--base-url",
+        fake.api_url,
+        "--set",
+        f"store_id={fake.store_id}",
+        "--set",
+        f"api_key={fake.api_key}",
+        "--activate",
+    )
+    call_command("provider", "test", "ce-cli")
+
+    out = capsys.readouterr().out
+    assert "OK in" in out and fake.api_key not in out
+    assert get_shop_provider().kind == "commerce_engine"
+    assert fake.count("GET", "/catalog/products") == 1  # one cheap call: the first product page
+
+
+def test_provider_test_reports_a_wrong_key(fake, db):
+    from django.core.management import CommandError, call_command
+
+    account = ProviderAccount(kind="commerce_engine", name="ce-bad", base_url=fake.api_url)
+    account.set_credentials({"store_id": fake.store_id, "api_key": "wrong"})
+    account.save()
+    fake.fault("/catalog/products", "status", status=401, times=2)
+
+    with pytest.raises(CommandError):
+        call_command("provider", "test", "ce-bad")
