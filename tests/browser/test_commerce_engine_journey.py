@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 
 from storefront.models import ProviderAccount
 from tests.fakes.commerce_engine_server import (
+    CUSTOMER_PHONE,
     FakeCommerceEngine,
     fake_commerce_engine,  # noqa: F401 - the fixture
 )
@@ -92,6 +93,111 @@ def expect_amount(page: Page, key: str, amount) -> None:
 
 
 # ---------------------------------------------------------------------------- journeys
+
+
+def test_guest_cart_with_coupon_checks_out_and_pays_on_the_hosted_page(page: Page, ce, shots):
+    add_product(page, "basmati-rice-5kg", count=1)
+    page.goto("/cart/")
+    expect(lines(page)).to_have_count(1)
+    apply_coupon(page, "SAVE10")
+    fake_cart = the_cart(ce)
+    assert fake_cart["coupon_code"] == "SAVE10"
+    expect_amount(page, "coupon", -Decimal(str(fake_cart["coupon_discount_amount"])))
+    expect_amount(page, "total", fake_cart["to_be_paid"])
+    shoot(page, shots, "ce-cart-coupon")
+    page.goto("/checkout/")
+    fill_address(page)
+    expect(page.locator('form[data-action="place-order"] button[type=submit]')).to_be_enabled()
+    shoot(page, shots, "ce-checkout")
+    page.locator('form[data-action="place-order"] button[type=submit]').click()
+    expect(page).to_have_url(PAY_PAGE)
+    number = page.locator("[data-order-number]").inner_text()
+    assert ce.order(number)["payment_status"] == "pending"
+    page.locator('[data-action="gateway-pay"]').click()
+    expect(page.locator("[data-payment-state]").first).to_have_attribute("data-payment-state", "paid")
+    expect(page.locator(f'[data-order-id="{number}"]').first).to_be_visible()
+    shoot(page, shots, "ce-paid")
+    assert ce.order(number)["payment_status"] == "success"
+    assert ce.count("POST", "/orders") == 1
+    expect_count(page, 0)
+
+
+def place_order(page: Page) -> None:
+    """Checkout: a guest types an address; a customer with a saved one delivers there."""
+    page.goto("/checkout/")
+    saved = page.locator('input[type=radio][name="address"]')
+    if saved.count():
+        saved.first.check()
+        page.get_by_role("button", name="Deliver here").click()
+    else:
+        fill_address(page)
+    button = page.locator('form[data-action="place-order"] button[type=submit]')
+    expect(button).to_be_enabled()
+    button.click()
+
+
+def test_a_failed_payment_is_retried_from_our_page_and_then_paid(page: Page, ce, shots):
+    add_product(page, "basmati-rice-5kg", count=1)
+    place_order(page)
+    expect(page).to_have_url(PAY_PAGE)
+    first_page = page.url
+    number = page.locator("[data-order-number]").inner_text()
+    page.locator('[data-action="gateway-fail"]').click()
+    state = page.locator("[data-payment-state]").first
+    expect(state).to_have_attribute("data-payment-state", "failed")
+    expect(message(page, "error", re.compile(".")).first).to_be_visible()
+    shoot(page, shots, "ce-payment-failed")
+    assert ce.order(number)["payment_status"] == "failed"
+    page.locator('form[data-action="retry-payment"] button[type=submit]').click()
+    expect(page).to_have_url(PAY_PAGE)
+    assert page.url != first_page  # a new payment request
+    page.locator('[data-action="gateway-pay"]').click()
+    expect(page.locator("[data-payment-state]").first).to_have_attribute("data-payment-state", "paid")
+    assert ce.order(number)["payment_status"] == "success"
+    assert [p["status"] for p in ce.order(number)["payments"]] == ["failed", "success"]
+    assert ce.count("POST", "/orders") == 1
+    assert ce.count_endpoint("POST", "/orders/{order_number}/retry-payment") == 1
+
+
+def otp_sign_in(page: Page, ce, phone: str = CUSTOMER_PHONE) -> None:
+    page.goto("/accounts/login/")
+    start = page.locator('form[data-action="otp-start"]')
+    start.get_by_role("radio", name="Mobile number").check()
+    start.locator("[name=value]").fill(phone)
+    start.locator("button[type=submit]").click()
+    verify = page.locator('form[data-action="otp-verify"]')
+    expect(verify).to_be_visible()
+    verify.locator("[name=otp]").fill(ce.otp_for(phone))
+    verify.locator("button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/(login|otp)/"))
+
+
+def test_otp_sign_in_keeps_the_cart_and_loyalty_points_lower_the_payment(page: Page, ce, shots):
+    add_product(page, "basmati-rice-5kg", count=1)
+    guest_cart = the_cart(ce)
+    otp_sign_in(page, ce)
+    asha = ce.customer(CUSTOMER_PHONE)
+    page.goto("/cart/")
+    expect(lines(page)).to_have_count(1)
+    carried = [c for c in ce.carts.values() if c["active"] and c["lines"]]
+    assert [c["user_id"] for c in carried] == [asha["id"]] and carried[0]["id"] == guest_cart["id"]
+    page.locator('form[data-action="apply-loyalty"] button[type=submit]').click()
+    points = breakup_row(page.locator("#price-breakup"), "loyalty_points")
+    expect(points).to_have_attribute("data-amount", "-500.00")
+    fake_cart = the_cart(ce)
+    assert fake_cart["loyalty_points_redeemed"] == 500 and fake_cart["to_be_paid"] == Decimal("181.45")
+    expect_amount(page, "total", fake_cart["to_be_paid"])
+    shoot(page, shots, "ce-loyalty")
+    place_order(page)
+    expect(page).to_have_url(PAY_PAGE)
+    expect(page.locator("[data-amount]")).to_have_text("₹181.45")
+    number = page.locator("[data-order-number]").inner_text()
+    page.locator('[data-action="gateway-pay"]').click()
+    expect(page.locator("[data-payment-state]").first).to_have_attribute("data-payment-state", "paid")
+    assert ce.order(number)["loyalty_points_redeemed"] == 500
+    assert asha["points"] == 0 + ce.order(number)["loyalty_points_earned"]
+    page.goto("/orders/")
+    expect(page.get_by_text(number).first).to_be_visible()
 
 
 def test_guest_redeems_a_gift_card_and_removes_it(page: Page, ce, shots):
