@@ -242,3 +242,22 @@ def test_an_access_token_expiring_mid_journey_is_invisible(page: Page, ce):
     assert ce.count_endpoint("POST", "/carts/{id}/items") == 2
     assert ce.count("POST", "/auth/anonymous") == 0  # the shopper kept their Commerce Engine user
     expect_count(page, 2)
+
+
+def test_checkout_and_payment_work_with_javascript_off(nojs_page: Page, ce, shots):
+    page = nojs_page
+    page.goto("/products/basmati-rice-5kg/")
+    page.locator('form[data-action="add-to-cart"]').get_by_role("button", name="Add to cart").click()
+    expect_count(page, 1)
+    page.goto("/cart/")
+    apply_coupon(page, "FLAT100OFF")
+    expect_amount(page, "coupon", -100)
+    place_order(page)
+    expect(page).to_have_url(PAY_PAGE)
+    number = page.locator("[data-order-number]").inner_text()
+    page.locator('[data-action="gateway-pay"]').click()
+    expect(page.locator("[data-payment-state]").first).to_have_attribute("data-payment-state", "paid")
+    expect(page.locator(f'[data-order-id="{number}"]').first).to_be_visible()
+    order = ce.order(number)
+    assert order["coupon_code"] == "FLAT100OFF" and order["payment_status"] == "success"
+    assert ce.count("POST", "/orders") == 1
