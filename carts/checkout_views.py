@@ -164,3 +164,29 @@ def order_detail(request: HtmxHttpRequest, order_id: str) -> HttpResponse:
         add_error(request, exc)
         return _unavailable(request)
     return render(request, "carts/order_detail.html", {"order": order})
+
+
+@require_POST
+def reorder(request: HtmxHttpRequest) -> HttpResponse:
+    """Put a previous order's lines in the cart again and go to the cart (a 303, or HX-Redirect)."""
+    form = forms.ReorderForm(request.POST)
+    cart_url = reverse("carts:cart")
+    if not form.is_valid() or not request.user.is_authenticated:
+        raise Http404(services.MSG_ORDER_NOT_FOUND)
+    order_id = form.cleaned_data["order"]
+    try:
+        _cart, skipped = services.order_reorder(cs=CartSession.of(request), order_id=order_id)
+    except NotFound as exc:
+        raise Http404(exc.user_message) from exc
+    except StorefrontError as exc:
+        if add_error(request, exc) >= 500:
+            return _unavailable(request)
+        return redirect_303(reverse("order-detail", args=[order_id]))
+    messages.success(request, services.MSG_REORDERED.format(number=order_id))
+    if skipped:
+        messages.warning(request, services.MSG_REORDER_SKIPPED.format(names=", ".join(skipped)))
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = cart_url
+        return response
+    return redirect_303(cart_url)

@@ -198,6 +198,10 @@ class SelectAddressForm(SafeForm):
     )
 
 
+class ReorderForm(SafeForm):
+    order = forms.CharField(max_length=64)
+
+
 class PlaceOrderForm(SafeForm):
     idempotency_key = forms.CharField(max_length=2000)
     payment_mode = forms.CharField(max_length=24)

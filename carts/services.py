@@ -406,6 +406,7 @@ def checkout_changes(*, shown: dict, cart: Cart) -> list[CheckoutChange]:
     return changes
 
 
+MSG_ORDER_NOT_FOUND = "We couldn't find that order."
 MSG_REORDERED = "We added the items of order {number} to your cart."
 MSG_REORDER_SKIPPED = "These items of that order can't be added now: {names}."
 

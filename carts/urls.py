@@ -2,7 +2,7 @@ from django.urls import path
 
 from storefront import validators  # noqa: F401 - registers the text_id path converter
 
-from . import views
+from . import checkout_views, views
 
 app_name = "carts"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("update/", views.update_line, name="update-line"),
     path("remove/", views.remove_line, name="remove-line"),
     path("clear/", views.clear_cart, name="clear-cart"),
+    path("reorder/", checkout_views.reorder, name="reorder"),
     path("check-delivery/", views.check_delivery, name="check-delivery"),
     path("coupons/", views.coupon_list, name="coupons"),
     path("coupon/apply/", views.apply_coupon, name="apply-coupon"),

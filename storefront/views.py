@@ -178,6 +178,7 @@ def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "default_variant": _chosen_size(product, request.GET.get("size")),
         "chosen_quantity": _chosen_quantity(product, request.GET.get("quantity")),
         "stale_notice": _stale_notice(stale),
+        "access": _buyer_access(cs),
     }
     if not request.htmx:
         context["seo"] = seo.product_meta(request, product)
@@ -189,6 +190,16 @@ def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if request.htmx and request.htmx.target == "delivery-check":
         template += "#delivery-check"
     return render(request, template, context)
+
+
+def _buyer_access(cs: CartSession):
+    """Whether this shopper may add to a cart, for a provider that sells only to buyers it knows
+    (None for the others); a provider that cannot tell right now leaves the form in place (adding
+    then says why)."""
+    try:
+        return cart_selectors.buyer_access(cs=cs)
+    except StorefrontError:
+        return None
 
 
 @never_cache

@@ -271,7 +271,8 @@ def cart(
     checkout_blocked: str = "",
 ) -> Cart:
     """The cart as SourceHub computes it. `count` is `cart_item_count` (lines); `packs` is
-    `total_cart_quantity`; `units` is what the packs hold."""
+    `total_cart_quantity`; `units` is what the packs hold. Its id is the SourceHub customer id
+    while it holds lines."""
     catalogue = catalogue or {}
     lines = []
     for item in readers.as_list(data.get("items")):
@@ -283,7 +284,9 @@ def cart(
     lines_t = tuple(lines)
     units = sum(ln.quantity * (ln.variant.pack.units if ln.variant.pack else 1) for ln in lines_t)
     return Cart(
-        id=cart_id,
+        # an emptied cart (after an order) has no id: the checkout then knows the cart it showed is
+        # gone and a second submit of its key gets the order back instead of "your cart changed"
+        id=cart_id if lines_t else "",
         lines=lines_t,
         breakup=breakup(data, lines_t),
         count=readers.as_int(data.get("cart_item_count"), len(lines_t)),

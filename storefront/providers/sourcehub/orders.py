@@ -37,7 +37,6 @@ from storefront.providers.base import CartContext, Resolution, Role
 from storefront.providers.messages import MSG_CART_GONE, MSG_ORDER_NOT_FOUND
 from storefront.providers.types import (
     Address,
-    BreakupRow,
     Cart,
     CartMeta,
     CheckoutChange,
@@ -198,15 +197,10 @@ class SourceHubOrders(SourceHubCarts):
         upstream = readers.as_dict(snap.get("order"))
         number = readers.as_str(upstream.get("order_no"))
         mode = readers.as_str(snap.get("payment_mode"))
-        breakup = cart.breakup
-        if number:
-            breakup = (
-                *breakup,
-                BreakupRow("order_no", f"SourceHub order {number}", Decimal(0), informational=True),
-            )
+        state = attempt.get_state_display()
         return Order(
             id=attempt.order_id,
-            status=attempt.get_state_display(),
+            status=f"{state} · SourceHub order {number}" if number else state,
             placed_at=attempt.placed_at or attempt.created_at,
             lines=tuple(
                 OrderLine(
@@ -223,7 +217,7 @@ class SourceHubOrders(SourceHubCarts):
                 )
                 for ln in cart.lines
             ),
-            breakup=breakup,
+            breakup=cart.breakup,
             total=cart.total,
             payment_mode=PAYMENT_LABELS.get(mode, mode),
             order_type=OrderType.HOME_DELIVERY,

@@ -52,7 +52,7 @@ def test_an_order_is_placed_once_per_key_and_keeps_packs_gstin_and_the_order_num
     assert (line.variant_label, line.quantity, str(line.line_total)) == ("Pack of 6", 2, "380")
     assert (line.product_id, line.variant_id) == ("11", "1101")
     assert order.meta.gstin == "24AABCP5678D1ZG"
-    assert order.row("order_no").label == "SourceHub order SO-005001"
+    assert order.status == "Placed · SourceHub order SO-005001"
     assert order.shipping_address.line1 == "Shop 4, Laxmi Market"
     assert [o.id for o in provider.list_orders(cs.context())] == ["5001"]
 
@@ -180,3 +180,23 @@ def test_reorder_puts_a_previous_orders_packs_in_the_cart(provider, fake_sh):
     ]
     assert fake_sh.count("POST", "/api/cart/add-item") == 2
     assert selectors.cart_get(cs=cs).count == 2
+
+
+def test_the_calls_of_adding_and_of_placing_an_order_through_the_checkout(provider, fake_sh):
+    cs = session_for(user(NITA))
+    services.cart_add_item(cs=cs, product_id="11", variant_id="1101", quantity=1)  # links the buyer
+    fake_sh.reset_counts()
+
+    services.cart_add_item(cs=cs, product_id="12", variant_id="1201", quantity=1)
+    assert fake_sh.api_calls() == [("POST", "/api/cart/add-item")]
+    cart = selectors.cart_get(cs=cs, for_checkout=True)
+    token = services.checkout_issue_key(cart=cart)
+    fake_sh.reset_counts()
+
+    order = services.checkout_place_order(cs=cs, token=token, payment_mode="invoice")
+
+    assert order.id == "5001"
+    assert fake_sh.api_calls() == [("GET", "/api/carts"), ("GET", "/api/carts"), ("POST", CREATE)]
+    fake_sh.reset_counts()
+    assert services.checkout_place_order(cs=cs, token=token, payment_mode="invoice").id == "5001"
+    assert fake_sh.api_calls() == [("GET", "/api/carts")]  # the checkout's own re-read; no order call
