@@ -242,6 +242,17 @@ def test_an_access_token_expiring_mid_journey_is_invisible(page: Page, ce):
     assert ce.count_endpoint("POST", "/carts/{id}/items") == 2
     assert ce.count("POST", "/auth/anonymous") == 0  # the shopper kept their Commerce Engine user
     expect_count(page, 2)
+    # again: the second refresh must use the rotated refresh token (the first one is spent)
+    ce.expire_access_tokens()
+    line = lines(page).first
+    line.locator("input[name=quantity]").fill("3")
+    line.locator("input[name=quantity]").press("Enter")
+    expect(lines(page).first.locator("[data-line-quantity]")).to_have_attribute("data-line-quantity", "3")
+    expect(page.locator('[role="alert"][data-message-level="error"]')).to_have_count(0)
+    refreshes = ce.calls_to("/auth/refresh-token", "POST")
+    assert len(refreshes) == 2
+    assert refreshes[0].body["refresh_token"] != refreshes[1].body["refresh_token"]
+    assert the_cart(ce)["cart_items"][0]["quantity"] == 3 and ce.count("POST", "/auth/anonymous") == 0
 
 
 def test_checkout_and_payment_work_with_javascript_off(nojs_page: Page, ce, shots):
