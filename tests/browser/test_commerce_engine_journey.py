@@ -272,3 +272,18 @@ def test_checkout_and_payment_work_with_javascript_off(nojs_page: Page, ce, shot
     order = ce.order(number)
     assert order["coupon_code"] == "FLAT100OFF" and order["payment_status"] == "success"
     assert ce.count("POST", "/orders") == 1
+
+
+def test_coming_back_before_paying_shows_pending_until_the_gateway_settles(page: Page, ce):
+    add_product(page, "basmati-rice-5kg", count=1)
+    place_order(page)
+    expect(page).to_have_url(PAY_PAGE)
+    number = page.locator("[data-order-number]").inner_text()
+    page.goto(ce.order(number)["payments"][-1]["return_url"])  # back without choosing Pay or Fail
+    state = page.locator("[data-payment-state]").first
+    expect(state).to_have_attribute("data-payment-state", "pending")
+    expect(page.locator('form[data-action="retry-payment"]')).to_have_count(0)
+    ce.pay(number)  # the gateway settles later
+    page.get_by_role("link", name="Check again").click()
+    expect(page.locator("[data-payment-state]").first).to_have_attribute("data-payment-state", "paid")
+    assert ce.count("POST", "/orders") == 1
