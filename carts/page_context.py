@@ -21,6 +21,6 @@ def checkout_context(request, cart: Cart, *, errors=None, changes=()) -> dict:
         "addresses": selectors.cart_addresses(cs=cs),
         "stores": selectors.pickup_stores(cs=cs),
         "payment_modes": selectors.payment_modes(cs=cs, cart=cart) if cart.lines else (),
-        "idempotency_key": services.checkout_issue_key(cart=cart) if cart.lines else "",
+        "idempotency_key": services.checkout_issue_key(cart=cart, cs=cs) if cart.lines else "",
         "buy_now": cart.buy_now,
     }

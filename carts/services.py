@@ -4,12 +4,11 @@ once, remembers the returned cart in the session and returns it."""
 from __future__ import annotations
 
 import logging
-import uuid
+import secrets
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
-
-from django.core import signing
 
 from storefront import throttle
 from storefront.exceptions import (
@@ -305,7 +304,6 @@ MSG_CHANGED_TOTAL = "Your total changed from {old} to {new}."
 MSG_CHANGED_GIFT_CARD = "Gift card …{tail} now pays {new} instead of {old}."
 MSG_CHANGED_POINTS = "Your loyalty points now take off {new} instead of {old}."
 MSG_CHANGED_CREDIT = "Your store credit now pays {new} instead of {old}."
-_SIGNER_SALT = "storefront.checkout"
 CHECKOUT_MAX_AGE = 60 * 60 * 6
 
 
@@ -329,18 +327,44 @@ def _paid_by(cart: Cart) -> dict[str, str]:
     }
 
 
-def checkout_issue_key(*, cart: Cart) -> str:
-    """The hidden idempotency_key of the checkout form: a fresh id plus what was shown, signed."""
-    payload = {"k": uuid.uuid4().hex, "s": checkout_snapshot(cart)}
-    return signing.dumps(payload, salt=_SIGNER_SALT, compress=True)
+CHECKOUT_KEYS = "checkout:keys"  # session key: the keys this session was issued, newest last
+CHECKOUT_KEYS_KEPT = 8  # open checkout tabs of one session that can still place their order
+MSG_CHECKOUT_NOT_YOURS = (
+    "This checkout page was opened before you signed in or out, so nothing was ordered. "
+    "Please check and try again."
+)
 
 
-def checkout_read_key(token: str) -> tuple[str, dict]:
-    try:
-        payload = signing.loads(token, salt=_SIGNER_SALT, max_age=CHECKOUT_MAX_AGE)
-        return str(payload["k"]), dict(payload["s"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise StorefrontError(MSG_CHECKOUT_EXPIRED, field="idempotency_key") from exc
+def _key_owner(cs: CartSession) -> int | None:
+    user = cs.user
+    return user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def checkout_issue_key(*, cart: Cart, cs: CartSession) -> str:
+    """The hidden idempotency_key of the checkout form: an opaque random id. What the page showed
+    (checkout_snapshot) stays in this session, with the customer it was shown to, so the key
+    means nothing in another browser or account (issue 14, finding 4). Each page gets its own
+    key; the session keeps the newest CHECKOUT_KEYS_KEPT."""
+    slot = cs._key(CHECKOUT_KEYS)
+    issued = dict(cs.session.get(slot) or {})
+    key = secrets.token_urlsafe(24)
+    issued[key] = {"s": checkout_snapshot(cart), "u": _key_owner(cs), "t": time.time()}
+    cs.session[slot] = dict(list(issued.items())[-CHECKOUT_KEYS_KEPT:])
+    return key
+
+
+def checkout_read_key(token: str, *, cs: CartSession) -> tuple[str, dict]:
+    """What the page with this key showed, when this session issued it to this customer and it
+    is not too old; otherwise StorefrontError (a refusal: nothing is ordered)."""
+    entry = (cs.session.get(cs._key(CHECKOUT_KEYS)) or {}).get(token) if isinstance(token, str) else None
+    if entry is None:
+        # never issued here: another browser's key, a made-up one, or one dropped as too old
+        raise StorefrontError(MSG_CHECKOUT_EXPIRED, field="idempotency_key")
+    if entry["u"] != _key_owner(cs):
+        raise StorefrontError(MSG_CHECKOUT_NOT_YOURS, field="idempotency_key")
+    if time.time() - entry["t"] > CHECKOUT_MAX_AGE:
+        raise StorefrontError(MSG_CHECKOUT_EXPIRED, field="idempotency_key")
+    return token, dict(entry["s"])
 
 
 def checkout_changes(*, shown: dict, cart: Cart) -> list[CheckoutChange]:
@@ -443,7 +467,7 @@ def checkout_place_order(*, cs: CartSession, token: str, payment_mode: str, emai
     and the order goes into the audit trail."""
     if cs.assist is not None and not cs.assist.can_place_order:
         raise assist.AssistRefused(assist.MSG_NO_PLACE_ORDER)
-    key, shown = checkout_read_key(token)
+    key, shown = checkout_read_key(token, cs=cs)
     provider = require(cs.provider, Capability.CHECKOUT)
     ctx = cs.context(with_payment_charges=True)
     cart = provider.get_cart(ctx)

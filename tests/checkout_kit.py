@@ -83,7 +83,7 @@ def payment_mode(cart: Cart, cs: CartSession | None = None) -> str:
 def place(cs: CartSession, *, token: str | None = None, mode: str | None = None) -> Order:
     """Place the cart's order the way the checkout page does: a key issued for the cart as shown."""
     cart = selectors.cart_get(cs=cs)
-    token = token or services.checkout_issue_key(cart=cart)
+    token = token or services.checkout_issue_key(cart=cart, cs=cs)
     return services.checkout_place_order(cs=cs, token=token, payment_mode=mode or payment_mode(cart, cs))
 
 

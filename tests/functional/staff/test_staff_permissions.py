@@ -135,9 +135,8 @@ def test_without_place_order_permission_the_form_is_not_offered_and_a_post_order
     assert page.having("data-handover")
     before = m.Order.objects.count()
     # a valid key for the customer's cart, as if the form had been there
-    token = services.checkout_issue_key(
-        cart=selectors.cart_get(cs=CartSession(session=SessionStore(), user=shopper))
-    )
+    customer_cs = CartSession(session=SessionStore(), user=shopper)
+    token = services.checkout_issue_key(cart=selectors.cart_get(cs=customer_cs), cs=customer_cs)
 
     response = staff_client.post("/checkout/place/", {"idempotency_key": token, "payment_mode": "cod"})
 

@@ -158,7 +158,7 @@ class Checkout:
 def _open_checkout(cs: CartSession) -> Checkout:
     cart = selectors.cart_get(cs=cs)
     mode = get_shop_provider().payment_modes(cart)[0][0]
-    return Checkout(cs=cs, cart=cart, token=services.checkout_issue_key(cart=cart), payment_mode=mode)
+    return Checkout(cs=cs, cart=cart, token=services.checkout_issue_key(cart=cart, cs=cs), payment_mode=mode)
 
 
 def _two_shoppers() -> tuple[CartSession, CartSession]:

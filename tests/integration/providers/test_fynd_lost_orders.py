@@ -41,7 +41,7 @@ FAULTS = {"5xx": {"kind": "status", "status": 502}, "drop": {"kind": "drop"}, "h
 
 def _checkout_key(shopper) -> str:
     _ready(shopper)
-    return services.checkout_issue_key(cart=selectors.cart_get(cs=shopper, for_checkout=True))
+    return services.checkout_issue_key(cart=selectors.cart_get(cs=shopper, for_checkout=True), cs=shopper)
 
 
 def _lose_the_answer(fake, shopper, fault: str) -> str:
@@ -111,7 +111,7 @@ def test_a_checkout_that_never_reached_fynd_is_found_not_placed_and_can_be_place
     cart = selectors.cart_get(cs=customer_cs, for_checkout=True)
     assert [ln.quantity for ln in cart.lines] == [2]
     order = services.checkout_place_order(
-        cs=customer_cs, token=services.checkout_issue_key(cart=cart), payment_mode="COD"
+        cs=customer_cs, token=services.checkout_issue_key(cart=cart, cs=customer_cs), payment_mode="COD"
     )
     assert list(fake_fynd.orders) == [order.id]
     assert fake_fynd.count("POST", CHECKOUT) == 2

@@ -185,7 +185,9 @@ def test_the_whole_cart_journey(cs, customer_cs, fake_fynd):  # noqa: F811
     assert [a.id for a in selectors.cart_addresses(cs=customer_cs)] == [cart.shipping_address.id]
 
     # checkout
-    token = services.checkout_issue_key(cart=selectors.cart_get(cs=customer_cs, for_checkout=True))
+    token = services.checkout_issue_key(
+        cart=selectors.cart_get(cs=customer_cs, for_checkout=True), cs=customer_cs
+    )
     order = services.checkout_place_order(cs=customer_cs, token=token, payment_mode="COD")
     assert order.id.startswith("FY") and order.id in fake_fynd.orders
     placed = fake_fynd.orders[order.id]
@@ -556,7 +558,7 @@ def _ready(cs):
 
 def test_the_same_key_places_one_order(cs, fake_fynd):  # noqa: F811
     _ready(cs)
-    token = services.checkout_issue_key(cart=selectors.cart_get(cs=cs, for_checkout=True))
+    token = services.checkout_issue_key(cart=selectors.cart_get(cs=cs, for_checkout=True), cs=cs)
 
     first = services.checkout_place_order(cs=cs, token=token, payment_mode="COD", email="a@example.com")
     again = services.checkout_place_order(cs=cs, token=token, payment_mode="COD", email="a@example.com")
@@ -569,7 +571,7 @@ def test_the_same_key_places_one_order(cs, fake_fynd):  # noqa: F811
 
 def test_a_checkout_without_address_lists_what_is_missing(cs, fake_fynd):  # noqa: F811
     add(cs)
-    token = services.checkout_issue_key(cart=selectors.cart_get(cs=cs, for_checkout=True))
+    token = services.checkout_issue_key(cart=selectors.cart_get(cs=cs, for_checkout=True), cs=cs)
 
     with pytest.raises(CheckoutChanged) as exc:
         services.checkout_place_order(cs=cs, token=token, payment_mode="COD")
@@ -580,7 +582,7 @@ def test_a_checkout_without_address_lists_what_is_missing(cs, fake_fynd):  # noq
 
 def test_a_refused_checkout_can_be_tried_again(cs, fake_fynd):  # noqa: F811
     _ready(cs)
-    token = services.checkout_issue_key(cart=selectors.cart_get(cs=cs, for_checkout=True))
+    token = services.checkout_issue_key(cart=selectors.cart_get(cs=cs, for_checkout=True), cs=cs)
     fake_fynd.fail_next(f"{CART}/checkout", 400, {"success": False, "message": "Payment mode not allowed"})
 
     with pytest.raises(ProviderRejected) as exc:
@@ -594,7 +596,7 @@ def test_a_refused_checkout_can_be_tried_again(cs, fake_fynd):  # noqa: F811
 
 def test_a_checkout_that_times_out_is_never_posted_twice_and_is_found_again(cs, fake_fynd):  # noqa: F811
     _ready(cs)
-    token = services.checkout_issue_key(cart=selectors.cart_get(cs=cs, for_checkout=True))
+    token = services.checkout_issue_key(cart=selectors.cart_get(cs=cs, for_checkout=True), cs=cs)
     fake_fynd.fail_next(f"{CART}/checkout", None, delay=1.5)  # slow, and the order IS placed
 
     with pytest.raises(ProviderUnavailable) as exc:
@@ -605,7 +607,7 @@ def test_a_checkout_that_times_out_is_never_posted_twice_and_is_found_again(cs, 
     # the slow order went through and Fynd emptied the cart: pressing the button again with the
     # same key finds that order (reconciled from the checked-out cart), without a second POST
     order = services.checkout_place_order(cs=cs, token=token, payment_mode="COD")
-    key, shown = services.checkout_read_key(token)
+    key, shown = services.checkout_read_key(token, cs=cs)
     again = get_shop_provider().place_order(
         CartContext(cart_id=shown["cart"]), idempotency_key=f"{shown['cart']}:{key}", payment_mode="COD"
     )
@@ -620,7 +622,9 @@ def test_a_checkout_that_times_out_is_never_posted_twice_and_is_found_again(cs, 
 
 def test_another_customers_key_does_not_reveal_the_order(customer_cs, customer, account):
     _ready(customer_cs)
-    token = services.checkout_issue_key(cart=selectors.cart_get(cs=customer_cs, for_checkout=True))
+    token = services.checkout_issue_key(
+        cart=selectors.cart_get(cs=customer_cs, for_checkout=True), cs=customer_cs
+    )
     order = services.checkout_place_order(cs=customer_cs, token=token, payment_mode="COD")
     other = get_user_model().objects.create_user(
         username="z@example.com", email="z@example.com", password="x"
@@ -752,7 +756,7 @@ def test_the_checkout_shows_the_cod_charge_fynd_will_add_and_the_order_matches_i
     assert cart.row("cod_charge") is None  # the cart page: goods, delivery, redemptions
 
     checkout_cart = selectors.cart_get(cs=cs, for_checkout=True)
-    token = services.checkout_issue_key(cart=checkout_cart)
+    token = services.checkout_issue_key(cart=checkout_cart, cs=cs)
     order = services.checkout_place_order(cs=cs, token=token, payment_mode="COD")
 
     # what the checkout page showed is what Fynd charged
@@ -810,7 +814,7 @@ def test_a_head_the_server_refuses_falls_back_to_a_get(cs, fake_fynd):  # noqa: 
 
 def test_placing_an_order_costs_one_head_and_one_post(cs, fake_fynd):  # noqa: F811
     _ready(cs)
-    token = services.checkout_issue_key(cart=selectors.cart_get(cs=cs, for_checkout=True))
+    token = services.checkout_issue_key(cart=selectors.cart_get(cs=cs, for_checkout=True), cs=cs)
     fake_fynd.reset_counts()
 
     services.checkout_place_order(cs=cs, token=token, payment_mode="COD")
