@@ -864,3 +864,59 @@ def test_older_paths_answer_like_the_current_ones(shopper):
     )
     methods = shopper.call("GET", "/payments/payment-methods")["payment_methods"]
     assert methods[0]["payment_provider_slug"] == "juspay"
+
+
+def test_carts_expire_by_their_ttl_on_the_fakes_clock():
+    ce = start_fake_commerce_engine(cart_ttl=600, access_ttl=3600)
+    try:
+        shopper = Shopper(ce)
+        cart = shopper.cart((RICE, None, 1))
+        ce.advance(601)
+        answer = shopper.raw("GET", f"/carts/{cart['id']}")
+        assert answer.status_code == 404 and answer.json()["code"] == "cart_expired"
+    finally:
+        ce.stop()
+
+
+def test_categories_and_promotions_are_listed_and_evaluated(shopper):
+    categories = shopper.call("GET", "/catalog/categories?nested_level=1")["categories"]
+    clothing = next(c for c in categories if c["slug"] == "clothing")
+    assert [c["slug"] for c in clothing["child_categories"]] == ["kurtas"] and clothing["product_count"] == 2
+    promotions = shopper.call("GET", "/carts/available-promotions")["promotions"]
+    assert [p["promotion_type"] for p in promotions] == ["discount"]
+    cart = shopper.cart((DIYA, None, 1))
+    evaluated = shopper.call("GET", f"/carts/{cart['id']}/evaluate-promotions")
+    assert evaluated["applicable_promotions"][0]["estimated_discount"] == Decimal("52.68")
+
+
+def test_a_customers_coupon_limit_and_order_cancellation_give_points_back(ce, shopper):
+    ce.coupon_by_code("SAVE10")["redemption_limits"] = {"per_customer_redemptions": 1}
+    sign_in(shopper)
+    cart = ready_cart(shopper)
+    shopper.call("POST", f"/carts/{cart['id']}/coupon", json={"coupon_code": "SAVE10"})
+    shopper.call("POST", f"/carts/{cart['id']}/loyalty-points", json={"loyalty_point_redeemed": 100})
+    number = place(shopper, cart["id"])["order"]["order_number"]
+    second = shopper.cart((TEA, None, 2))
+    used = shopper.raw("POST", f"/carts/{second['id']}/coupon", json={"coupon_code": "SAVE10"})
+    assert used.status_code == 400 and used.json()["message"] == "You have already used this coupon."
+    assert ce.customer("9876543210")["points"] == 400
+    body = {"cancellation_reason": "Changed my mind", "refund_mode": "original-payment-mode"}
+    cancelled = shopper.call("POST", f"/orders/{number}/cancel", json=body)["order"]
+    assert (
+        cancelled["status"] == "cancelled"
+        and cancelled["cancellation_refund_details"]["loyalty_point"] == 100
+    )
+    assert ce.customer("9876543210")["points"] == 500
+    again = shopper.raw("POST", f"/orders/{number}/cancel", json=body)
+    assert again.status_code == 400 and again.json()["code"] == "cancellation_not_allowed"
+
+
+def test_cancelling_a_payment_request_allows_a_retry_at_once(ce, shopper):
+    cart = ready_cart(shopper)
+    number = place(shopper, cart["id"])["order"]["order_number"]
+    assert shopper.call("GET", f"/orders/{number}/payment-status")["is_retry_available"] is False
+    cancelled = shopper.raw("POST", f"/orders/{number}/cancel-payment-request")
+    assert cancelled.status_code == 200 and cancelled.json()["success"] is True
+    assert shopper.call("GET", f"/orders/{number}/payment-status")["is_retry_available"] is True
+    fresh = shopper.call("POST", f"/orders/{number}/retry-payment", json={})["payment_info"]
+    assert fresh["payment_links"]["web"] == ce.payment_url(number)
