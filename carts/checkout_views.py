@@ -23,7 +23,6 @@ from .views import _unavailable, render_readonly_cart
 
 MSG_EMPTY = "Your cart is empty. Add something before checking out."
 MSG_PLACED = "Thank you! Your order {number} is placed."
-MSG_PAY = "Your order {number} is placed. Pay on the secure payment page to confirm it."
 
 
 def _checkout_url(cs: CartSession) -> str:
@@ -93,8 +92,8 @@ def place_order(request: HtmxHttpRequest) -> HttpResponse:
     if order.guest_token:
         url += f"?t={order.guest_token}"
     if order.payment_url:
-        # the provider's hosted payment page; it sends the shopper back to our payment return page
-        messages.info(request, MSG_PAY.format(number=order.id))
+        # the provider's hosted payment page (no message: it could only show on the page after
+        # it, our payment return page, which says how the payment went)
         url = order.payment_url
     else:
         messages.success(request, MSG_PLACED.format(number=order.id))

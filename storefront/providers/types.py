@@ -129,6 +129,7 @@ class Product:
     variants: tuple[Variant, ...] = ()
     has_sizes: bool = False
     quantity_rule: QuantityRule = field(default_factory=QuantityRule)
+    price_includes_gst: bool = True  # False: GST is added to `price` in the cart (Commerce Engine)
     # the size chart's rows, the first is the heading (Size, Chest, ...); () when there is none
     size_chart: tuple[tuple[str, ...], ...] = ()
 
@@ -217,6 +218,7 @@ class CreditSummary:
     balance: Decimal
     applied: Decimal
     in_use: bool
+    balance_known: bool = True  # False: the provider applies credit but tells no balance
 
 
 @dataclass(frozen=True, slots=True)

@@ -148,6 +148,7 @@ class CommerceEngineCarts(CommerceEngineCatalogue):
             loyalty=self._loyalty(shopper) if body is not None else None,
             messages=tuple(messages),
             buy_now=ctx.buy_now,
+            credit_allowed=bool(shopper and shopper.customer_id),  # a Commerce Engine customer's
         )
 
     def get_cart(self, ctx: CartContext) -> Cart:

@@ -61,6 +61,7 @@ from storefront.providers.types import (
     CartLine,
     Category,
     CouponOffer,
+    CreditSummary,
     LoyaltySummary,
     Message,
     MessageLevel,
@@ -228,6 +229,7 @@ def map_product(raw: Any, variants: Any = None) -> Product:
         variants=mapped,
         has_sizes=has_variant and len(mapped) > 0 and mapped[0].id != product_id,
         quantity_rule=map_quantity_rule(pricing),
+        price_includes_gst=as_bool(as_dict(pricing).get("price_including_tax"), False),
     )
 
 
@@ -310,6 +312,7 @@ def map_line(item: Any) -> CartLine:
         variants=(variant,),
         has_sizes=bool(variant_id),
         quantity_rule=rule,
+        price_includes_gst=as_bool(item.get("price_including_tax"), False),
     )
     messages: list[Message] = []
     if free:
@@ -561,6 +564,7 @@ def map_cart(
     loyalty: LoyaltySummary | None = None,
     messages: tuple[Message, ...] = (),
     buy_now: bool = False,
+    credit_allowed: bool = False,
 ) -> Cart:
     body = as_dict(body)
     lines = tuple(
@@ -596,11 +600,18 @@ def map_cart(
         checkout_blocked=blocked,
         coupon_code=as_str(body.get("coupon_code")) if as_bool(body.get("is_coupon_applied"), True) else "",
         loyalty=loyalty,
+        credit=_credit(body) if credit_allowed or money_or_zero(body.get("credit_balance_used")) else None,
         meta=meta,
         shipping_address=shipping,
         billing_address=map_address(body.get("billing_address")) or shipping,
         buy_now=buy_now,
     )
+
+
+def _credit(body: dict[str, Any]) -> CreditSummary:
+    """Commerce Engine publishes no store-credit balance: what is used, and whether any is."""
+    used = money_or_zero(body.get("credit_balance_used"))
+    return CreditSummary(balance=ZERO, applied=used, in_use=used > 0, balance_known=False)
 
 
 def empty_cart_body(cart_id: str = "") -> dict[str, Any]:

@@ -99,6 +99,9 @@ def test_signing_in_with_a_code_links_the_customer_and_keeps_the_cart(client, ce
     assert not user.has_usable_password()
     cart = client.get(reverse("carts:cart")).content.decode()
     assert 'data-line-quantity="2"' in cart
+    # her Commerce Engine points and store credit are offered now
+    assert 'data-action="apply-loyalty"' in cart and 'data-action="apply-credit"' in cart
+    assert "You have <strong>500</strong> points" in cart
 
 
 def test_an_email_code_signs_in_the_account_with_that_email(client, ce, fake):
