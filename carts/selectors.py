@@ -11,6 +11,7 @@ from storefront.providers.types import (
     Cart,
     Category,
     CouponOffer,
+    ListingRefine,
     Order,
     PaymentStatus,
     Product,
@@ -105,7 +106,17 @@ def catalogue_featured(*, cs: CartSession, limit: int = 8) -> tuple[Product, ...
     return cs.provider.featured_products(limit=limit)
 
 
-def catalogue_page(*, cs: CartSession, q: str, category: str, page: int, per_page: int) -> ProductPage:
+def catalogue_page(
+    *, cs: CartSession, q: str, category: str, page: int, per_page: int, refine: ListingRefine | None = None
+) -> ProductPage:
+    """A listing; sorted and filtered by the provider when it can (CATALOGUE_REFINE), else as the
+    provider lists (the page then offers no sort or filter controls)."""
+    if (
+        refine is not None
+        and not refine.is_default
+        and Capability.CATALOGUE_REFINE in cs.provider.capabilities
+    ):
+        return cs.provider.list_products(q=q, category=category, page=page, per_page=per_page, refine=refine)
     return cs.provider.list_products(q=q, category=category, page=page, per_page=per_page)
 
 

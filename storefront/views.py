@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
 from django.db import DatabaseError, connection
@@ -21,11 +22,18 @@ from . import degraded, seo
 from .exceptions import NotFound, ProviderRejected, StorefrontError
 from .health import HEALTH_ORDER, provider_health
 from .htmx import HtmxHttpRequest, add_error, redirect_303
-from .validators import query_text
+from .providers.types import SORTS, ListingRefine
+from .validators import query_text, strip_control_chars
 
 logger = logging.getLogger("storefront")
 
 PER_PAGE = 12
+SORT_LABELS = {
+    "relevance": "Relevance",
+    "price-asc": "Price: low to high",
+    "price-desc": "Price: high to low",
+    "discount": "Discount",
+}
 
 
 MSG_CATALOGUE_REFUSED = (
@@ -81,21 +89,67 @@ def _page_number(raw: str | None) -> int:
         return 1
 
 
+def _price(raw: str) -> Decimal | None:
+    """A price bound typed by the shopper (₹ and commas allowed), whole rupees or paise; else none."""
+    text = raw.replace(",", "").replace("₹", "").strip()
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    return value.quantize(Decimal("0.01")) if value.is_finite() and 0 <= value < 10**9 else None
+
+
+def _refine(params) -> ListingRefine:
+    sort = query_text(params, "sort", 20)
+    low, high = _price(query_text(params, "price_min", 20)), _price(query_text(params, "price_max", 20))
+    if low is not None and high is not None and low > high:
+        low, high = high, low  # "₹2,000 to ₹500" means between the two
+    brands = tuple(
+        dict.fromkeys(
+            b for b in (strip_control_chars(v).strip()[:64] for v in params.getlist("brand")[:20]) if b
+        )
+    )
+    return ListingRefine(
+        sort=sort if sort in SORTS else "relevance", price_min=low, price_max=high, brands=brands
+    )
+
+
+def _listing_query(q: str, category: str, refine: ListingRefine) -> str:
+    """The listing's query string without the page, for the pagination links."""
+    pairs = [("q", q), ("category", category)]
+    if refine.sort != "relevance":
+        pairs.append(("sort", refine.sort))
+    for key, value in (("price_min", refine.price_min), ("price_max", refine.price_max)):
+        if value is not None:
+            pairs.append((key, format(value.normalize(), "f")))
+    pairs += [("brand", b) for b in refine.brands]
+    return urlencode([(k, v) for k, v in pairs if v])
+
+
 @require_safe
 @vary_on_headers("HX-Request")
 def product_list(request: HtmxHttpRequest) -> HttpResponse:
     q = query_text(request.GET, "q", 100)
     category = query_text(request.GET, "category", 64)
+    refine = _refine(request.GET)
     cs = CartSession.of(request)
     try:
         with degraded.stale_allowed() as stale:
             categories = cart_selectors.catalogue_categories(cs=cs)
             page = cart_selectors.catalogue_page(
-                cs=cs, q=q, category=category, page=_page_number(request.GET.get("page")), per_page=PER_PAGE
+                cs=cs,
+                q=q,
+                category=category,
+                page=_page_number(request.GET.get("page")),
+                per_page=PER_PAGE,
+                refine=refine,
             )
     except StorefrontError as exc:
         return _unavailable(request, exc)
     context = {
+        "refine": refine,
+        "sorts": SORT_LABELS,
+        "listing_query": _listing_query(q, category, refine),
         "q": q,
         "site_q": q,  # the header search box keeps the product search term (and only that)
         "category": category,

@@ -40,6 +40,9 @@ class Capability(enum.StrEnum):
     # the provider sells only to buyers it knows and approved (B2B): `buyer_access(ctx)` says
     # whether this shopper may fill a cart and order, and in plain words what to do if not
     BUYER_ACCESS = "buyer_access"
+    # listings sort (relevance, price both ways, discount) and filter by price range and brand:
+    # `list_products(..., refine=ListingRefine(...))`, and say which brands a listing holds
+    CATALOGUE_REFINE = "catalogue_refine"
 
 
 class MessageLevel(enum.StrEnum):
@@ -152,12 +155,33 @@ class Product:
         return len({v.price for v in self.variants}) > 1
 
 
+SORTS = ("relevance", "price-asc", "price-desc", "discount")  # STOREFRONT_CONTRACT section 1
+
+
+@dataclass(frozen=True, slots=True)
+class ListingRefine:
+    """How a listing is sorted and narrowed (?sort=, ?price_min=, ?price_max=, ?brand=)."""
+
+    sort: str = "relevance"
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    brands: tuple[str, ...] = ()  # brand slugs
+
+    @property
+    def is_default(self) -> bool:
+        return self == ListingRefine()
+
+
 @dataclass(frozen=True, slots=True)
 class ProductPage:
     products: tuple[Product, ...]
     page: int
     total_pages: int
     total: int
+    # (slug, name) of the brands the listing holds before the brand filter (CATALOGUE_REFINE)
+    brands: tuple[tuple[str, str], ...] = ()
+    # words of the catalogue close to a search that found nothing ("kurtta" → "kurta")
+    suggestions: tuple[str, ...] = ()
 
     @property
     def has_next(self) -> bool:

@@ -32,8 +32,7 @@ def quantity_rule(p: m.Product) -> QuantityRule:
 
 
 def map_product(p: m.Product) -> Product:
-    chart = size_chart_rows(p.category.size_chart) if p.has_sizes else ()
-    return product_with_variants(p, tuple(map_variant(v) for v in p.variants.all()), size_chart=chart)
+    return product_with_variants(p, tuple(map_variant(v) for v in p.variants.all()))
 
 
 def size_chart_rows(text: str) -> tuple[tuple[str, ...], ...]:
@@ -45,9 +44,7 @@ def size_chart_rows(text: str) -> tuple[tuple[str, ...], ...]:
     return rows if len(rows) >= 2 else ()
 
 
-def product_with_variants(
-    p: m.Product, variants: tuple[Variant, ...], *, size_chart: tuple[tuple[str, ...], ...] = ()
-) -> Product:
+def product_with_variants(p: m.Product, variants: tuple[Variant, ...]) -> Product:
     """The product as shown, with the sizes given (the product row's brand and category read)."""
     return Product(
         id=str(p.pk),
@@ -64,7 +61,7 @@ def product_with_variants(
         variants=variants,
         has_sizes=p.has_sizes,
         quantity_rule=quantity_rule(p),
-        size_chart=size_chart,
+        size_chart=size_chart_rows(p.category.size_chart) if p.has_sizes else (),
     )
 
 

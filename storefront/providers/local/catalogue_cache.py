@@ -115,7 +115,7 @@ _PRODUCT = Columns(
     ),
 )
 _BRAND = Columns(m.Brand, "b", ("id", "name"))
-_CATEGORY = Columns(m.Category, "k", ("id", "slug", "name"))
+_CATEGORY = Columns(m.Category, "k", ("id", "slug", "name", "size_chart"))
 _SIZE = Columns(m.Variant, "v", ("id", "product_id", "label", "mrp", "price"))
 
 

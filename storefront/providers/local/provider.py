@@ -7,8 +7,9 @@ from dataclasses import replace
 
 from django.core.paginator import EmptyPage, Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, IntegerField, Q, Value, When
 
+from storefront import search
 from storefront.exceptions import NotFound, ProviderRejected
 from storefront.providers import rules
 from storefront.providers.base import CartContext, MergeResult
@@ -30,6 +31,7 @@ from storefront.providers.types import (
     Cart,
     Category,
     DeliveryCheck,
+    ListingRefine,
     Product,
     ProductPage,
     QuantityRule,
@@ -58,6 +60,54 @@ def _share_id(token: str) -> uuid.UUID:
         raise NotFound(MSG_SHARE_UNKNOWN) from exc
 
 
+SEARCHED_FIELDS = ("name", "brand__name", "category__name", "description")
+# a word starts the field or follows a space, a hyphen or an opening bracket: "dal" finds
+# "Toor Dal", never "Sandal"
+WORD_STARTS = ("", " ", "-", "(")
+
+
+def _word_q(field: str, form: str) -> Q:
+    q = Q(**{f"{field}__istartswith": form})
+    for before in WORD_STARTS[1:]:
+        q |= Q(**{f"{field}__icontains": before + form})
+    return q
+
+
+def _term_q(t: search.Term, fields: tuple[str, ...] = SEARCHED_FIELDS) -> Q:
+    q = Q()
+    for field in fields:
+        for form in t.forms:
+            q |= _word_q(field, form)
+    return q
+
+
+def _sorted(qs, sort: str, terms: tuple[search.Term, ...]):
+    """?sort=: price-asc, price-desc, discount (largest % off first), or relevance (a word found in
+    the name counts 3, in the brand or category 2, in the description 1; then featured, name)."""
+    if sort == "price-asc":
+        return qs.order_by("price", "name", "pk")
+    if sort == "price-desc":
+        return qs.order_by("-price", "name", "pk")
+    if sort == "discount":
+        off = ExpressionWrapper((F("mrp") - F("price")) * 100 / F("mrp"), output_field=DecimalField())
+        return qs.annotate(off=off).order_by("-off", "price", "pk")
+    if not terms:
+        return qs.order_by("-featured", "name", "pk")
+    score = sum(
+        (
+            Case(
+                When(_term_q(t, ("name",)), then=Value(3)),
+                When(_term_q(t, ("brand__name", "category__name")), then=Value(2)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+            for t in terms
+        ),
+        Value(0),
+    )
+    return qs.annotate(score=score).order_by("-score", "-featured", "name", "pk")
+
+
 class LocalProvider(RedemptionsMixin, CheckoutMixin):
     kind = "local"
     capabilities = frozenset(
@@ -75,6 +125,7 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
             Capability.CHECKOUT,
             Capability.BUY_NOW,
             Capability.SHARE_CART,
+            Capability.CATALOGUE_REFINE,
         }
     )
     policy = ShopPolicy(free_delivery_over=FREE_DELIVERY_FROM)
@@ -96,30 +147,57 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
         return m.Product.objects.select_related("brand", "category").prefetch_related("variants")
 
     def list_products(
-        self, *, q: str = "", category: str = "", page: int = 1, per_page: int = 12
+        self,
+        *,
+        q: str = "",
+        category: str = "",
+        page: int = 1,
+        per_page: int = 12,
+        refine: ListingRefine | None = None,
     ) -> ProductPage:
+        """Search (storefront.search: plurals, Indian spellings, any case; every word must match
+        the start of a word of the name, brand, category or description), then sort and filter.
+        One counting query, one page query with its sizes, and one for the brands present."""
+        refine = refine or ListingRefine()
         qs = self._products()
-        if q:
-            for word in q.split()[:6]:
-                qs = qs.filter(
-                    Q(name__icontains=word)
-                    | Q(brand__name__icontains=word)
-                    | Q(category__name__icontains=word)
-                    | Q(description__icontains=word)
-                )
+        terms = search.terms(q)
+        for t in terms:
+            qs = qs.filter(_term_q(t))
         if category:
             qs = qs.filter(category__slug=category)
-        paginator = Paginator(qs.order_by("-featured", "name"), per_page)
+        narrowed = qs
+        if refine.price_min is not None:
+            narrowed = narrowed.filter(price__gte=refine.price_min)
+        if refine.price_max is not None:
+            narrowed = narrowed.filter(price__lte=refine.price_max)
+        if refine.brands:
+            narrowed = narrowed.filter(brand__slug__in=refine.brands)
+        paginator = Paginator(_sorted(narrowed, refine.sort, terms), per_page)
         try:
             current = paginator.page(page)
         except EmptyPage:
             current = paginator.page(paginator.num_pages or 1)
+        brands = tuple(qs.order_by("brand__name").values_list("brand__slug", "brand__name").distinct())
+        suggestions = ()
+        if paginator.count == 0 and terms:
+            suggestions = search.suggest(q, self._vocabulary())
         return ProductPage(
             products=tuple(map_product(p) for p in current.object_list),
             page=current.number,
             total_pages=paginator.num_pages,
             total=paginator.count,
+            brands=brands,
+            suggestions=suggestions,
         )
+
+    @staticmethod
+    def _vocabulary() -> list[str]:
+        """The words a "did you mean" may offer: product, brand and category names (asked only
+        when a search found nothing)."""
+        words = list(m.Product.objects.values_list("name", flat=True)[:5000])
+        words += m.Brand.objects.values_list("name", flat=True)
+        words += m.Category.objects.values_list("name", flat=True)
+        return words + list(search.CANONICAL)
 
     def featured_products(self, *, limit: int = 8) -> tuple[Product, ...]:
         return tuple(map_product(p) for p in self._products().filter(featured=True)[:limit])
