@@ -209,3 +209,14 @@ def test_no_token_is_ever_in_a_page_or_in_the_session_in_clear(client, ce, fake)
         assert all(token not in page for page in pages)
         assert token not in session_data
     assert fake.api_key not in session_data and all(fake.api_key not in p for p in pages)
+
+
+def test_a_token_expiring_mid_journey_is_invisible(client, ce, fake):
+    add(client, RICE, 1)
+    fake.expire_access_tokens()
+
+    add(client, RICE, 1)  # one refresh, the add done once
+
+    page = client.get(reverse("carts:cart")).content.decode()
+    assert 'data-line-quantity="2"' in page and 'data-message-level="error"' not in page
+    assert fake.count("POST", "/auth/refresh-token") == 1
