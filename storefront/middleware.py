@@ -49,3 +49,18 @@ class ShopMiddleware:
                 samesite="Lax",
             )
         return response
+
+
+class PermissionsPolicyMiddleware:
+    """Permissions-Policy on every answer (settings.PERMISSIONS_POLICY): the shop's pages use no
+    camera, microphone, location, payment request, USB and so on, and neither may anything
+    embedded in them. Django has no setting for this header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.value = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.value)
+        return response

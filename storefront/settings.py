@@ -52,11 +52,14 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "storefront.middleware.RequestDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "storefront.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -197,6 +200,30 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Kirana & Co. <no-reply@k
 # Share links (carts.ShareLink): how long a new link works.
 SHARE_LINK_DAYS = env.int("SHARE_LINK_DAYS", default=7)
 
+# Content-Security-Policy (django-csp): the shop's own scripts, styles and fonts only; no inline
+# script or style anywhere (htmx is told not to inject its indicator style and not to eval; the
+# JSON-LD data block is not script). Images may come from providers' CDNs over HTTPS. Violations
+# are reported to /csp-report/ (storefront.csp_report), which logs them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "https:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "report-uri": "/csp-report/",
+    },
+}
+# Permissions-Policy (storefront.middleware.PermissionsPolicyMiddleware): features no page uses
+PERMISSIONS_POLICY = [
+    "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+    "microphone", "midi", "payment", "usb", "browsing-topics",
+]  # fmt: skip
+
 # ---------------------------------------------------------------------------- abuse limits
 # README "Abuse limits". The client is the address in REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT
 # proxies that each append to X-Forwarded-For, the entry that many from the right.
@@ -224,6 +251,7 @@ RATE_LIMITS = {
     "otp": {"client": "10/h", "account": "5/h", "phone": "5/h"},
     "otp-verify": {"client": "10/15m", "browser": "10/15m"},  # codes tried (storefront.otp)
     "share-link": {"client": "30/h", "account": "20/h"},
+    "csp-report": {"client": "100/h"},
 }
 RATELIMIT_USE_CACHE = "default"
 

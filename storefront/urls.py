@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from carts import checkout_views, payment_views
 
-from . import validators, views  # noqa: F401 - validators registers the text_id path converter
+from . import csp_report, validators, views  # noqa: F401 - validators registers the text_id path converter
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("storefront.accounts")),
     path("staff/", include("carts.staff_urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("csp-report/", csp_report.csp_report, name="csp-report"),
     path("admin/", admin.site.urls),
 ]
 
