@@ -1,11 +1,20 @@
 from django import forms
 from django.contrib import admin, messages
+from django.utils.html import format_html_join
 
 from . import ledger
 from .breaker import Breaker
 from .crypto import CredentialsUnreadable
 from .exceptions import StorefrontError
-from .models import PUBLIC_KEYS, REQUIRED_KEYS, OrderAttempt, ProviderAccount, ShopperLink
+from .models import (
+    PUBLIC_KEYS,
+    REQUIRED_KEYS,
+    OrderAttempt,
+    ProviderAccount,
+    ProviderAccountChange,
+    ShopperLink,
+)
+from .provider_check import check_connection
 from .providers import registry
 from .providers.base import require
 from .providers.registry import UnknownProviderKind
@@ -82,6 +91,18 @@ class ProviderAccountForm(forms.ModelForm):
         return super().save(commit)
 
 
+def record_change(request, account, action: str, fields=(), note: str = "") -> None:
+    """The account's change trail: who, when, what, which fields; never a value."""
+    ProviderAccountChange.objects.create(
+        account=account if account.pk else None,
+        account_name=account.name,
+        user=request.user if request.user.is_authenticated else None,
+        action=action,
+        fields=sorted(fields),
+        note=note[:200],
+    )
+
+
 @admin.register(ProviderAccount)
 class ProviderAccountAdmin(admin.ModelAdmin):
     form = ProviderAccountForm
@@ -95,8 +116,55 @@ class ProviderAccountAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     list_filter = ["kind", "active_for_shop", "active_for_vouchers"]
-    readonly_fields = ["active_for_shop", "active_for_vouchers", "masked", "breaker"]
-    actions = ["activate", "close_breaker"]
+    readonly_fields = ["active_for_shop", "active_for_vouchers", "masked", "breaker", "change_trail"]
+    actions = ["test_connection", "activate", "close_breaker"]
+
+    @admin.display(description="changes (who, when, which fields; never values)")
+    def change_trail(self, obj):
+        if obj is None or not obj.pk:
+            return "-"
+        rows = obj.changes.select_related("user")[:20]
+        return (
+            format_html_join(
+                "",
+                "<div data-change>{} · {} · {} · {}{}</div>",
+                (
+                    (
+                        f"{c.at:%d %b %Y %H:%M}",
+                        c.user.email if c.user else "unknown",
+                        c.get_action_display(),
+                        ", ".join(c.fields) or "-",
+                        f" · {c.note}" if c.note else "",
+                    )
+                    for c in rows
+                ),
+            )
+            or "-"
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        fields = [f for f in form.changed_data if f != "clear_credentials"]
+        if form.cleaned_data.get("clear_credentials"):
+            fields.append("credentials cleared")
+        record_change(request, obj, "changed" if change else "added", fields)
+
+    def delete_model(self, request, obj):
+        record_change(request, obj, "deleted")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for account in queryset:
+            record_change(request, account, "deleted")
+        super().delete_queryset(request, queryset)
+
+    @admin.action(description="Test connection (one cheap call; result and latency)")
+    def test_connection(self, request, queryset):
+        for account in queryset:
+            result = check_connection(account)
+            text = result.describe(account.name)
+            record_change(request, account, "tested", note=text)
+            self.message_user(request, text, level=messages.SUCCESS if result.ok else messages.ERROR)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         # The credential fields are added by the form's __init__, not by the model. Without this,
@@ -110,6 +178,7 @@ class ProviderAccountAdmin(admin.ModelAdmin):
             (None, {"fields": ["kind", "name", "base_url", "connect_timeout", "read_timeout"]}),
             ("Credentials (write-only)", {"fields": [*CREDENTIAL_KEYS, "clear_credentials"]}),
             ("Status", {"fields": ["active_for_shop", "active_for_vouchers", "masked", "breaker"]}),
+            ("History", {"fields": ["change_trail"]}),
         ]
 
     @admin.display(description="circuit breaker")
@@ -125,6 +194,7 @@ class ProviderAccountAdmin(admin.ModelAdmin):
     def close_breaker(self, request, queryset):
         for account in queryset:
             Breaker.for_account(account).reset()
+            record_change(request, account, "breaker-closed")
             self.message_user(request, f"{account.name}: circuit breaker closed")
 
     @admin.display(description="stored credentials")
@@ -142,6 +212,7 @@ class ProviderAccountAdmin(admin.ModelAdmin):
             except UnknownProviderKind as exc:
                 self.message_user(request, str(exc), level=messages.ERROR)
                 continue
+            record_change(request, account, "activated", [f"active_for_{r}" for r in roles])
             self.message_user(request, f"{account.name} is active for {', '.join(roles)}")
 
     def has_module_permission(self, request):
@@ -153,6 +224,36 @@ class ProviderAccountAdmin(admin.ModelAdmin):
     has_add_permission = has_change_permission = has_delete_permission = lambda self, request, obj=None: (
         self.has_module_permission(request)
     )
+
+
+@admin.register(ProviderAccountChange)
+class ProviderAccountChangeAdmin(admin.ModelAdmin):
+    """The trail of every provider account, deleted ones included; read-only, for the staff who
+    manage provider accounts."""
+
+    list_display = ("at", "account_name", "action", "user", "changed_fields", "note")
+    list_filter = ("action", "account_name")
+    search_fields = ("account_name", "user__email")
+    readonly_fields = ("at", "account", "account_name", "user", "action", "fields", "note")
+
+    @admin.display(description="fields")
+    def changed_fields(self, obj):
+        return ", ".join(obj.fields) or "-"
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or request.user.has_perm("storefront.manage_providers")
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(OrderAttempt)

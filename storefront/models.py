@@ -246,3 +246,32 @@ class ShopperLink(models.Model):
 
     def set_tokens(self, values: dict[str, str]) -> None:
         self.tokens_encrypted = crypto.encrypt(values) if values else ""
+
+
+class ProviderAccountChange(models.Model):
+    """Who changed a provider account, when, and which fields: never a value (credentials are
+    named, not shown). Written by the admin (storefront.admin); read-only there."""
+
+    class Action(models.TextChoices):
+        ADDED = "added", "added"
+        CHANGED = "changed", "changed"
+        DELETED = "deleted", "deleted"
+        ACTIVATED = "activated", "activated"
+        BREAKER_CLOSED = "breaker-closed", "circuit breaker closed"
+        TESTED = "tested", "connection tested"
+
+    account = models.ForeignKey(
+        ProviderAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    account_name = models.CharField(max_length=64)  # kept when the account is deleted
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    fields = models.JSONField(default=list, blank=True)  # field names only
+    note = models.CharField(max_length=200, blank=True)  # e.g. a test's result and latency
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.account_name}: {self.get_action_display()} by {self.user or 'unknown'}"
