@@ -63,7 +63,7 @@ def shots(output_dir: Path) -> Path:
 
 def the_cart(fake: FakeCommerceEngine) -> dict:
     """The one active cart with lines on the fake, as the fake would answer it."""
-    carts = [c for c in fake.carts.values() if c["active"] and c["lines"]]
+    carts = [c for c in fake.carts.values() if c["active"] and c["lines"] and c["expires_at"] > fake.now()]
     assert len(carts) == 1, carts
     with fake._lock:
         return fake.cart_json(carts[0])
@@ -287,3 +287,52 @@ def test_coming_back_before_paying_shows_pending_until_the_gateway_settles(page:
     page.get_by_role("link", name="Check again").click()
     expect(page.locator("[data-payment-state]").first).to_have_attribute("data-payment-state", "paid")
     assert ce.count("POST", "/orders") == 1
+
+
+def test_otp_sign_in_keeps_the_cart_and_points_and_credit_cover_the_order(page: Page, ce, shots):
+    add_product(page, "basmati-rice-5kg", count=1)
+    guest_cart = the_cart(ce)
+    otp_sign_in(page, ce)
+    asha = ce.customer(CUSTOMER_PHONE)
+    page.goto("/cart/")
+    expect(lines(page)).to_have_count(1)
+    carried = [c for c in ce.carts.values() if c["active"] and c["lines"]]
+    assert [c["user_id"] for c in carried] == [asha["id"]] and carried[0]["id"] == guest_cart["id"]
+    page.locator('form[data-action="apply-loyalty"] button[type=submit]').click()
+    expect(breakup_row(page.locator("#price-breakup"), "loyalty_points")).to_have_attribute(
+        "data-amount", "-500.00"
+    )
+    page.locator('form[data-action="apply-credit"] button[type=submit]').click()
+    expect(breakup_row(page.locator("#price-breakup"), "credit_balance")).to_have_attribute(
+        "data-amount", "-181.45"
+    )
+    fake_cart = the_cart(ce)
+    assert (fake_cart["loyalty_points_redeemed"], fake_cart["credit_balance_used"]) == (
+        500,
+        Decimal("181.45"),
+    )
+    assert fake_cart["to_be_paid"] == 0
+    expect_amount(page, "total", 0)
+    shoot(page, shots, "ce-loyalty-credit")
+    place_order(page)
+    order_id = page.locator("[data-order-id]").first
+    expect(order_id).to_be_visible()
+    number = order_id.get_attribute("data-order-id")
+    assert ce.count("POST", "/orders") == 1 and not PAY_PAGE.search(page.url)
+    assert ce.order(number)["payment_status"] == "success" and ce.order(number)["status"] == "confirmed"
+    assert (asha["points"], asha["credit"]) == (0, Decimal("118.55"))
+    shoot(page, shots, "ce-confirmed")
+
+
+def test_an_expired_cart_is_replaced_with_the_same_items_and_the_shopper_told(page: Page, ce):
+    add_product(page, "basmati-rice-5kg", count=1)
+    old = the_cart(ce)
+    ce.expire_cart(old["id"])
+    page.goto("/cart/")
+    expect(
+        message(page, "warning", re.compile("expired")).or_(message(page, "info", re.compile("expired")))
+    ).to_be_visible()
+    expect(lines(page)).to_have_count(1)
+    new = the_cart(ce)
+    assert new["id"] != old["id"] and new["cart_items"][0]["product_id"] == RICE
+    expect_amount(page, "total", new["to_be_paid"])
