@@ -7,7 +7,6 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from decimal import Decimal
 
 from storefront import throttle
@@ -475,8 +474,14 @@ def checkout_place_order(*, cs: CartSession, token: str, payment_mode: str, emai
     if not same_cart and shown.get("cart"):
         # the cart the page showed is no longer the shopper's open cart (it was ordered, from this
         # page or another tab): the key may bring back that cart's order, never order another cart
-        # (the same shopper: their session and customer record stay on the context)
-        ctx = replace(ctx, cart_id=shown["cart"], with_payment_charges=True)
+        # (the browser's session stays on it: a provider may keep the shopper's tokens there)
+        ctx = CartContext(
+            cart_id=shown["cart"],
+            pincode=ctx.pincode,
+            buy_now=ctx.buy_now,
+            session=ctx.session,
+            origin=ctx.origin,
+        )
     ordering = cart if same_cart else provider.get_cart(ctx)
     if ordering.id:
         changes = checkout_changes(shown=shown, cart=ordering)

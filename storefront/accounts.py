@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import authenticate, get_user_model, login, logout, password_validation
+from django.contrib.auth import authenticate, get_user_model, logout, password_validation
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
@@ -18,14 +16,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from carts import assist as cart_assist
-from carts import selectors as cart_selectors
 from carts import services as cart_services
 from carts.session import CartSession
-from storefront.exceptions import StorefrontError
 from storefront.navigation import checked_next
 
 from . import otp, throttle
-from .htmx import add_error, redirect_303, safe_next
+from .htmx import redirect_303, safe_next
+from .sign_in import sign_in as _sign_in
 from .validators import ACCOUNT_EMAIL_MAX_LENGTH, MSG_EMAIL_TOO_LONG, SafeForm
 
 MSG_BAD_LOGIN = "That email and password don't match an account."
@@ -94,30 +91,6 @@ class SignupForm(SafeForm):
             except forms.ValidationError as exc:
                 self.add_error("password", exc)
         return data
-
-
-def _sign_in(request, user) -> None:
-    """Log in and merge the cart built before signing in; say so when staff prepared the cart
-    since the customer last signed in (assisted selling's hand-over)."""
-    cs = CartSession.of(request)
-    anonymous_cart_id = cs.cart_id
-    previous_login = user.last_login
-    login(request, user, backend="storefront.accounts.EmailBackend")
-    cs = CartSession.of(request)
-    handover = cart_assist.handover_message(customer=user, since=previous_login)
-    if handover:
-        messages.info(request, handover)
-    try:
-        result = cart_services.cart_merge_at_login(cs=cs, anonymous_cart_id=anonymous_cart_id)
-    except StorefrontError as exc:
-        add_error(request, exc)
-        return
-    if result and result.merged_lines:
-        messages.info(request, cart_services.merge_message(result))
-    if handover and result is None:
-        # nothing merged, so nothing read the prepared cart yet: the header badge shows its count
-        with contextlib.suppress(StorefrontError):
-            cart_selectors.cart_count(cs=cs)
 
 
 @sensitive_post_parameters("password")

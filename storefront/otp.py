@@ -36,6 +36,7 @@ from storefront.providers.types import Capability, ProviderIdentity
 
 from . import throttle
 from .htmx import add_error, redirect_303, safe_next
+from .sign_in import sign_in
 from .validators import SafeForm
 
 MSG_SENT = "We sent a code to {destination}. It is valid for a few minutes."
@@ -103,10 +104,9 @@ def otp_start(request) -> HttpResponse:
 
 
 def _sign_in_page(request, otp_form, *, status: int) -> HttpResponse:
-    from .accounts import LoginForm
-
-    context = {"form": LoginForm(), "otp_form": otp_form, "next": request.POST.get("next", "")}
-    return render(request, "registration/login.html", context, status=status)
+    """The code form again with what went wrong (the password form stays on /accounts/login/)."""
+    context = {"otp_form": otp_form, "next": request.POST.get("next", "")}
+    return render(request, "registration/otp_start.html", context, status=status)
 
 
 @sensitive_post_parameters("otp")
@@ -147,12 +147,10 @@ def otp_verify(request) -> HttpResponse:
 
 
 def _signed_in(request, provider, identity: ProviderIdentity) -> HttpResponse:
-    from .accounts import _sign_in
-
     user = otp_user_for(identity=identity, account=provider.account)
     target = request.session.pop(NEXT_KEY, "") or reverse("home")
     request.session.pop(DESTINATION_KEY, None)
-    _sign_in(request, user)
+    sign_in(request, user)
     messages.success(request, MSG_WELCOME.format(name=user.first_name or user.email or "back"))
     return redirect_303(target)
 

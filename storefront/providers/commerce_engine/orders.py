@@ -91,8 +91,11 @@ class CommerceEngineOrders(CommerceEngineRedemptions):
     ) -> Order:
         known = ledger.find_attempt(account=self.account, role=Role.SHOP, key=idempotency_key)
         if known is not None and known.state != OrderAttempt.State.FAILED:
-            self._check_owner(known, ctx, known.guest_token)
-            store = self._store(ctx)
+            # the key is a signed secret of the checkout page: holding it is enough, but a
+            # signed-in shopper never gets another customer's order
+            if ctx.customer is not None and known.user_id and _user_id(ctx) != known.user_id:
+                raise NotFound(MSG_ORDER_NOT_FOUND)
+            store = LinkTokens(str(known.user_id), self.account) if known.user_id else self._store(ctx)
             return self._order(ledger.settle(known, lambda a: self._reconcile(a, store)))
         shopper = self._shopper(ctx, create=False)
         if shopper is None:

@@ -220,3 +220,22 @@ def test_a_token_expiring_mid_journey_is_invisible(client, ce, fake):
     page = client.get(reverse("carts:cart")).content.decode()
     assert 'data-line-quantity="2"' in page and 'data-message-level="error"' not in page
     assert fake.count("POST", "/auth/refresh-token") == 1
+
+
+def test_a_customers_double_submit_lands_on_the_same_order(client, ce, fake):
+    client.post(reverse("accounts:otp-start"), {"channel": "phone", "value": CUSTOMER_PHONE})
+    client.post(reverse("accounts:otp-verify"), {"otp": "246810"})
+    add(client, RICE, 1)
+    client.post(reverse("carts:set-address"), ADDRESS)
+    page = client.get(reverse("checkout")).content.decode()
+    form = {
+        "idempotency_key": KEY_FIELD.search(page).group(1),
+        "payment_mode": re.search(r'name="payment_mode" value="([^"]*)"', page).group(1),
+    }
+
+    first = client.post(reverse("place-order"), form)
+    again = client.post(reverse("place-order"), form)
+
+    assert first.status_code == again.status_code == 303
+    assert again["Location"] == first["Location"]  # the same payment page, not a second order
+    assert fake.count("POST", "/orders") == 1
