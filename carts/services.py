@@ -132,9 +132,11 @@ def cart_check_delivery(*, cs: CartSession, pincode: str, product_slug: str | No
 def cart_merge_at_login(*, cs: CartSession, anonymous_cart_id: str | None) -> MergeResult | None:
     """The sign-in hook, called by the login view right after authentication: the cart built
     before signing in joins the customer's cart. Returns None when there was nothing to merge."""
-    if not anonymous_cart_id and Capability.OTP_SIGN_IN not in cs.provider.capabilities:
+    caps = cs.provider.capabilities
+    if not anonymous_cart_id and Capability.OTP_SIGN_IN not in caps and Capability.BUYER_ACCESS not in caps:
         return None
-    # a provider that signs its own customers in links them at every sign-in (even without a cart)
+    # a provider that signs its own customers in links them at every sign-in (even without a cart);
+    # so does one whose carts belong to its own customers (B2B): the badge then shows their cart
     source = CartContext(cart_id=anonymous_cart_id, pincode=cs.pincode, session=cs.session)
     result = cs.provider.merge_carts(source=source, target=cs.context())
     cs.forget_cart()

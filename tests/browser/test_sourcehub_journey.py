@@ -65,7 +65,8 @@ def _breakup(page: Page) -> dict[str, Decimal]:
 
 def test_a_business_buyer_picks_packs_saves_a_gstin_and_orders(page: Page, sourcehub, output_dir: Path):
     _sign_up(page, BUYER)
-    assert ShopperLink.objects.get(user__email=BUYER).external_id == "12"  # linked by email
+    assert ShopperLink.objects.get(user__email=BUYER).external_id == "12"  # linked by email at sign-up
+    assert sourcehub.api_calls()[:2] == [("POST", "/api/customers/show"), ("GET", "/api/carts")]
 
     page.goto("/products/?q=tea")
     page.get_by_role("link", name="Tata Tea Gold 250 g").first.click()

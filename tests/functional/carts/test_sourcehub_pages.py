@@ -113,3 +113,16 @@ def test_reorder_from_the_order_page(buyer_client, fake_sh, provider):
 
 def test_reorder_of_someone_elses_order_is_not_found(buyer_client):
     assert buyer_client.post("/cart/reorder/", {"order": "5001"}).status_code == 404
+
+
+def test_signing_in_links_the_buyer_and_the_badge_shows_their_sourcehub_cart(provider, fake_sh):
+    from tests.integration.providers.sourcehub_kit import RAMESH
+
+    user(RAMESH, password="pw-wholesale-123")  # SourceHub holds the seed's cart for customer 9
+    client = Client()
+
+    answer = client.post("/accounts/login/", {"email": RAMESH, "password": "pw-wholesale-123"})
+
+    assert answer.status_code == 303
+    assert answer.cookies["cart_count"].value == "1"
+    assert fake_sh.api_calls()[:2] == [("POST", "/api/customers/show"), ("GET", "/api/carts")]
