@@ -82,11 +82,15 @@ _REDACT_PATTERNS = [
     ),
     # 13–19 digit card numbers
     re.compile(r"\b(\d[ -]?){13,19}\b"),
+    # bearer tokens in our own paths (share links, set-password links), e.g. Django's "Not Found:
+    # /cart/shared/<token>/" request log line
+    re.compile(r"(/cart/shared/|/accounts/welcome/[^/\s]+/)[^/\s?#\"']+"),
 ]
 
 
 def redact(text: str) -> str:
     text = _REDACT_PATTERNS[0].sub(r"\1[redacted]", text)
+    text = _REDACT_PATTERNS[2].sub(r"\1[redacted]", text)
     return _REDACT_PATTERNS[1].sub("[redacted-number]", text)
 
 
