@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q
 
 from .breaker import Breaker
@@ -13,6 +15,24 @@ from .models import ROLE_SHOP, ROLE_VOUCHERS, ProviderAccount, ProviderKind
 #: from best to worst
 HEALTH_ORDER = ("ok", "degraded", "down")
 EMBEDDED = "local"
+
+
+#: how long a provider's refusal of our credentials shows on /healthz after the last one
+CREDENTIALS_REFUSED_SECONDS = 10 * 60
+
+
+def _refused_key(account) -> str:
+    return f"health:credentials-refused:{account.pk or account.name}"
+
+
+def note_credentials_refused(account) -> None:
+    """A provider refused this account's own credentials (a 401 that is our configuration, not a
+    shopper's session): /healthz shows `credentials_refused` for the next ten minutes."""
+    cache.set(_refused_key(account), int(time.time()), CREDENTIALS_REFUSED_SECONDS)
+
+
+def note_credentials_accepted(account) -> None:
+    cache.delete(_refused_key(account))
 
 
 def _embedded(roles: list[str]) -> dict[str, Any]:
@@ -36,6 +56,7 @@ def account_health(account: ProviderAccount) -> dict[str, Any]:
         "consecutive_failures": status.failures,
         "retry_in_seconds": round(status.retry_in, 1),
         "serving_stale": status.serving_stale,
+        **({"credentials_refused": True} if cache.get(_refused_key(account)) else {}),
     }
 
 

@@ -6,7 +6,8 @@ SourceHub adapter that talks HTTP; every call goes through `storefront.http.Prov
 - envelope: `SourceHubEnvelope` - `data` of `{data, message}`; `{error: {code, description,
   source, status_code}}` becomes a typed error: 400 BAD_REQUEST_ERROR (validation and not-found
   alike: SourceHub has no 404) ProviderRejected with the description; 401 AUTHENTICATION_ERROR
-  ProviderAuthError (our token: never retried, logged for staff here, the shopper reads
+  ProviderAuthError (our token: never retried, logged for staff here and shown on
+  /healthz as `credentials_refused` for ten minutes, the shopper reads
   MSG_AUTH); 429 and 5xx ProviderUnavailable.
 - 429 TOO_MANY_REQUESTS: SourceHub did nothing, so any call may wait and go again: up to
   RATE_LIMIT_RETRIES more times, BACKOFF seconds and then twice that, inside the request's
@@ -40,7 +41,7 @@ import time
 from typing import Any
 from urllib.parse import quote
 
-from storefront import deadline
+from storefront import deadline, health
 from storefront.breaker import Breaker
 from storefront.envelopes import SourceHubEnvelope
 from storefront.exceptions import ProviderAuthError, ProviderNotCalled, ProviderUnavailable
@@ -62,6 +63,7 @@ class SourceHubClient:
     """The API of one SourceHub organisation token (one ProviderAccount)."""
 
     def __init__(self, account, *, http: ProviderHTTP | None = None, backoff: float = BACKOFF):
+        self.account = account
         self.account_name = account.name
         token = str(account.credentials.get("token", "")).strip()
         self.backoff = backoff
@@ -90,6 +92,7 @@ class SourceHubClient:
             try:
                 return self.http.json(method, path, params=params)
             except ProviderAuthError:
+                health.note_credentials_refused(self.account)
                 logger.error(
                     "SourceHub refused the token of provider account %r (AUTHENTICATION_ERROR): the "
                     "token is wrong, regenerated in the dashboard, expired, or a test token on the "

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from storefront import health
 from storefront.exceptions import ProviderUnavailable
 from storefront.money import MoneyError
 from storefront.providers import readers
@@ -44,4 +45,5 @@ class SourceHubBase:
     def ping(self) -> str:
         """`provider test`: one GET products?count=1 proves the token and the host."""
         rows = readers.as_list(self.client.products(count=1))
+        health.note_credentials_accepted(self.account)
         return f"token accepted; products answer ({len(rows)} on the first page of 1)"

@@ -126,3 +126,18 @@ def test_signing_in_links_the_buyer_and_the_badge_shows_their_sourcehub_cart(pro
     assert answer.status_code == 303
     assert answer.cookies["cart_count"].value == "1"
     assert fake_sh.api_calls()[:2] == [("POST", "/api/customers/show"), ("GET", "/api/carts")]
+
+
+def test_a_refused_token_gives_shoppers_a_friendly_page_and_never_the_token(fake_sh, client):
+    from storefront.exceptions import MSG_AUTH
+    from tests.integration.providers.sourcehub_kit import make_account
+
+    make_account(fake_sh, token="regenerated-old-token")
+
+    answer = client.get("/products/")
+
+    assert answer.status_code == 503
+    page = answer.content.decode()
+    assert MSG_AUTH in page.replace("&#39;", "'")
+    assert "regenerated-old-token" not in page and "AUTHENTICATION_ERROR" not in page
+    assert fake_sh.count("GET", "/api/products") == 1  # not retried

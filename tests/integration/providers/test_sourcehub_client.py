@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from storefront.exceptions import MSG_AUTH, ProviderAuthError, ProviderRejected, ProviderUnavailable
 from storefront.providers.sourcehub.client import RateLimited, SourceHubClient
@@ -131,3 +132,16 @@ def test_provider_test_reports_a_refused_token(fake_sh):
 
     with pytest.raises(CommandError, match="ProviderAuthError"):
         call_command("provider", "test", "nope")
+
+
+def test_a_refused_token_shows_on_healthz_until_provider_test_passes(fake_sh, client):
+    wrong = make_account(fake_sh, token="regenerated-old", name="wrong")
+    with pytest.raises(ProviderAuthError):
+        SourceHubClient(wrong).cart("9")
+
+    assert Client().get("/healthz").json()["providers"]["wrong"]["credentials_refused"] is True
+
+    wrong.set_credentials({"token": TOKEN})
+    wrong.save()
+    call_command("provider", "test", "wrong")
+    assert "credentials_refused" not in Client().get("/healthz").json()["providers"]["wrong"]
