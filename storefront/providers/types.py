@@ -63,6 +63,7 @@ class ShopPolicy:
     """Promises the shop makes on every page (the header and the home page say them)."""
 
     free_delivery_over: Decimal | None = None  # order value from which delivery is free
+    prices_include_gst: bool = True  # False: some prices are shown without GST (the cart adds it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,6 +306,7 @@ class CartLine:
     messages: tuple[Message, ...] = ()
     delivery_promise: DeliveryPromise | None = None
     price_at_add: Decimal | None = None
+    fixed: bool = False  # the provider decides its quantity (a free item of an offer): no stepper
 
     @property
     def price_change(self) -> Decimal:

@@ -338,6 +338,7 @@ def map_line(item: Any) -> CartLine:
         line_total=unit_price * quantity,
         available=in_stock,
         messages=tuple(messages),
+        fixed=free,
     )
 
 

@@ -39,7 +39,8 @@ class CommerceEngineProvider(CommerceEngineSignIn):
     # BUY_NOW (one active cart per user), SHARE_CART, DELIVERY_PROMISE (no per-product ETA).
     # GIFT_CARDS only with the account key `gift_cards=on`: the calls are in the older docs only.
     capabilities = BASE_CAPABILITIES
-    policy = ShopPolicy()
+    # Commerce Engine prices may be without GST (`price_including_tax`): the footer does not promise it
+    policy = ShopPolicy(prices_include_gst=False)
 
     def __init__(self, account, **kwargs):
         super().__init__(account, **kwargs)

@@ -239,3 +239,15 @@ def test_a_customers_double_submit_lands_on_the_same_order(client, ce, fake):
     assert first.status_code == again.status_code == 303
     assert again["Location"] == first["Location"]  # the same payment page, not a second order
     assert fake.count("POST", "/orders") == 1
+
+
+def test_a_free_item_has_no_stepper_and_no_remove(client, ce):
+    add(client, "01JCEPRD000000000000000006", 1)  # the silk saree brings a free cushion cover
+
+    page = client.get(reverse("carts:cart")).content.decode()
+
+    free = page[page.index('data-line-id="01JCEPRD000000000000000008') :]
+    free = free[: free.index("</li>")]
+    assert "Free with an offer" in free and 'data-action="update-line"' not in free
+    assert 'data-action="remove-line"' not in free and 'data-line-quantity="1"' in free
+    assert "Your cart shows the GST on every price." in page
