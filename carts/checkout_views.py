@@ -17,7 +17,13 @@ from storefront.htmx import HtmxHttpRequest, add_error, redirect_303, render_fra
 from storefront.ledger import OrderOutcomeUnknown
 
 from . import forms, selectors, services
-from .page_context import CHECKOUT_PARTIALS, CHECKOUT_TEMPLATE, checkout_context
+from .page_context import (
+    ADDRESS_FORM_KEY,
+    CHECKOUT_PARTIALS,
+    CHECKOUT_TEMPLATE,
+    address_form_state,
+    checkout_context,
+)
 from .session import CartSession
 from .views import _unavailable, render_readonly_cart
 
@@ -52,7 +58,9 @@ def checkout_page(request: HtmxHttpRequest) -> HttpResponse:
                 cart = services.cart_select_address(cs=cs, address_id=saved[0].id, role="shipping")
                 if selectors.checkout_needs_repricing(cs=cs):
                     cart = selectors.cart_get(cs=cs, for_checkout=True)
-        context = checkout_context(request, cart)
+        kept = request.session.pop(ADDRESS_FORM_KEY, None)
+        address_form = address_form_state(cs, **kept) if isinstance(kept, dict) else None
+        context = checkout_context(request, cart, address_form=address_form)
     except StorefrontError as exc:
         add_error(request, exc)
         return _unavailable(request)

@@ -74,7 +74,7 @@ MSG_POINTS = "Enter the number of points as a whole number, or leave it empty to
 MSG_GIFT_CODE = "Enter the gift card number."
 MSG_GIFT_PIN = "Enter the gift card pin."
 MSG_GSTIN = "Enter a valid 15-character GSTIN, for example 29ABCDE1234F1ZW."
-MSG_PHONE = "Enter a valid 10-digit Indian mobile number."
+MSG_PHONE = "Enter a 10-digit mobile number, for example 98765 43210."
 MSG_GIFT_MESSAGE_LONG = "Keep the gift message to {n} characters."
 MSG_PICKUP_STORE = "Choose a store for pick-up."
 MSG_PICKUP_NAME = "Enter the name of the person picking up."
@@ -82,7 +82,7 @@ MSG_REQUIRED = "This field is required."
 MSG_ADDRESS_NAME = "Enter the name of the person receiving it."
 MSG_ADDRESS_LINE1 = "Enter the house and street."
 MSG_ADDRESS_CITY = "Enter the city."
-MSG_ADDRESS_STATE = "Enter the state."
+MSG_ADDRESS_STATE = "Choose your state."
 GIFT_MESSAGE_MAX = 200
 
 
@@ -178,17 +178,58 @@ class SetAddressForm(SafeForm):
     )
     line2 = forms.CharField(max_length=200, required=False, label="Address line 2")
     city = forms.CharField(max_length=80, error_messages={"required": MSG_ADDRESS_CITY})
+    # a select of the 36 states and union territories (places.ALL_STATES); a typed name or code
+    # ("KA", "karnataka") from an older form or a script is taken as the state it names
     state = forms.CharField(max_length=80, error_messages={"required": MSG_ADDRESS_STATE})
     pincode = forms.RegexField(
         regex=r"^\s*[1-9][0-9]{5}\s*$", error_messages={"invalid": MSG_PINCODE, "required": MSG_PINCODE}
     )
     country = forms.CharField(max_length=60, required=False, initial="India")
 
+    # the order the fields are on the page: the first bad one gets the focus
+    FIELD_ORDER = ("name", "phone", "line1", "line2", "city", "state", "pincode")
+
     def clean_phone(self):
         return _phone(self.cleaned_data["phone"])
 
     def clean_pincode(self):
         return self.cleaned_data["pincode"].strip()
+
+    def clean_state(self):
+        from storefront.places import canonical_state
+
+        state = canonical_state(self.cleaned_data["state"])
+        if state is None:
+            raise forms.ValidationError(MSG_ADDRESS_STATE)
+        return state
+
+    def clean(self):
+        """The state must be one the pincode is in (storefront.places): GST's place of supply
+        comes from it, so it is never taken from what was typed alone."""
+        from storefront.places import check_state
+
+        data = super().clean()
+        if data.get("pincode") and data.get("state"):
+            field, message = check_state(
+                data["pincode"], data["state"], known_state=known_pincode_state(data["pincode"])
+            )
+            if field:
+                self.add_error(field, message)
+        return data
+
+    def field_errors(self) -> dict[str, str]:
+        """{field: first message}, in page order."""
+        return {name: str(self.errors[name][0]) for name in self.FIELD_ORDER if name in self.errors} | {
+            name: str(errs[0]) for name, errs in self.errors.items() if name not in self.FIELD_ORDER
+        }
+
+
+def known_pincode_state(pincode: str) -> str | None:
+    """The state of the store's own pincode row (localshop.Pincode), when it has one."""
+    from storefront.providers.local.catalog import cached_pincode
+
+    pin = cached_pincode(pincode)
+    return pin.state if pin is not None else None
 
 
 class SelectAddressForm(SafeForm):

@@ -3,6 +3,7 @@ made from it)."""
 
 from __future__ import annotations
 
+from storefront import places
 from storefront.providers.types import Cart
 
 from . import selectors, services
@@ -12,9 +13,38 @@ CHECKOUT_TEMPLATE = "carts/checkout.html"
 CHECKOUT_PARTIALS = ("checkout-summary", "checkout-delivery", "checkout-extras", "place-order")
 
 
-def checkout_context(request, cart: Cart, *, errors=None, changes=()) -> dict:
+# a guest's address form that failed without JavaScript: what they typed and what was wrong, kept
+# in the session for the one checkout page the redirect shows (never a secret: an address)
+ADDRESS_FORM_KEY = "checkout:address-form"
+STATE_CHOICES = (("States", places.STATES), ("Union territories", places.UNION_TERRITORIES))
+
+
+def address_form_state(cs: CartSession, *, values=None, errors=None) -> dict:
+    """The new-address form's values, field errors and the field that gets the focus. A fresh
+    form starts from the pincode the shopper last checked (and its state when the pincode has
+    only one), so checkout delivers where they checked unless they change it."""
+    if values is None:
+        values = {}
+        if cs.pincode:
+            values["pincode"] = cs.pincode
+            states = places.states_for_pincode(cs.pincode)
+            if len(states) == 1:
+                values["state"] = states[0]
+    errors = dict(errors or {})
+    fields = {k: v for k, v in errors.items() if k != "form"}
+    return {
+        "typed": values,
+        "errors": fields,
+        "form_error": errors.get("form", ""),
+        "first_error": next(iter(fields), ""),
+    }
+
+
+def checkout_context(request, cart: Cart, *, errors=None, changes=(), address_form=None) -> dict:
     cs = CartSession.of(request)
     return {
+        "address_form": address_form or address_form_state(cs),
+        "state_choices": STATE_CHOICES,
         "cart": cart,
         "errors": errors or {},
         "changes": changes,

@@ -31,7 +31,13 @@ from storefront.text import format_day
 from storefront.urlcache import reverse_once
 
 from . import assist, forms, selectors, services, sharing
-from .page_context import CHECKOUT_PARTIALS, CHECKOUT_TEMPLATE, checkout_context
+from .page_context import (
+    ADDRESS_FORM_KEY,
+    CHECKOUT_PARTIALS,
+    CHECKOUT_TEMPLATE,
+    address_form_state,
+    checkout_context,
+)
 from .session import CartSession
 
 CART_TEMPLATE = "carts/cart.html"
@@ -414,9 +420,26 @@ def update_meta(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
+FORM_ERROR = "form"  # an address error that belongs to no one field
+MSG_ADDRESS_NOT_DELIVERED = (
+    "We don't deliver to {pincode} yet. Enter another pincode, or choose pick-up in store below."
+)
+
+
 @require_POST
 def set_address(request: HtmxHttpRequest) -> HttpResponse:
-    def run(cs, data):
+    """A new delivery address. Whatever is wrong is said beside its field (aria-invalid, the
+    message tied to the field by aria-describedby, the first bad field focused through autofocus),
+    and everything the shopper typed stays in the form: with htmx in the swapped form, without
+    JavaScript through the session for the page the redirect shows."""
+    form = forms.SetAddressForm(request.POST)
+    cs = CartSession.of(request)
+    back = safe_next(request, reverse("checkout"))
+    errors: dict[str, str] = {}
+    if not form.is_valid():
+        errors = form.field_errors()
+    else:
+        data = form.cleaned_data
         address = Address(
             id="",
             name=data["name"].strip(),
@@ -424,20 +447,49 @@ def set_address(request: HtmxHttpRequest) -> HttpResponse:
             line1=data["line1"].strip(),
             line2=data["line2"].strip(),
             city=data["city"].strip(),
-            state=data["state"].strip(),
+            state=data["state"],
             pincode=data["pincode"],
             country=(data.get("country") or "India").strip(),
         )
-        return services.cart_set_address(cs=cs, address=address)
+        try:
+            check = cs.provider.check_delivery(pincode=address.pincode)
+            if not check.serviceable:
+                raise ProviderError(
+                    MSG_ADDRESS_NOT_DELIVERED.format(pincode=address.pincode), field="pincode"
+                )
+            cart = services.cart_set_address(cs=cs, address=address)
+        except (ProviderError, StorefrontError) as exc:
+            text, status = error_message(exc)
+            if status >= 500:
+                messages.error(request, text)
+                return _unavailable(request)
+            # beside its field when the provider named one of ours, else at the top of the form
+            field = exc.field if exc.field in forms.SetAddressForm.FIELD_ORDER else FORM_ERROR
+            errors = {field: text}
+        else:
+            messages.success(request, services.MSG_ADDRESS_SAVED)
+            if request.htmx:
+                return cart_changed(_cart_fragments(request, cart))
+            return redirect_303(back)
+    if not request.htmx:
+        request.session[ADDRESS_FORM_KEY] = {"values": _typed(form), "errors": errors}
+        return redirect_303(back)
+    return _address_fragments(request, cs, form, errors, status=422)
 
-    return _mutate(
-        request,
-        forms.SetAddressForm(request.POST),
-        run,
-        success=lambda cart, data: services.MSG_ADDRESS_SAVED,
-        default_next=reverse("checkout"),
-        error_key="set-address",
-    )
+
+def _typed(form) -> dict[str, str]:
+    """What the shopper typed into the address form, as they typed it."""
+    return {name: str(form.data.get(name, ""))[:200] for name in forms.SetAddressForm.FIELD_ORDER}
+
+
+def _address_fragments(request, cs: CartSession, form, errors: dict, *, status: int) -> HttpResponse:
+    try:
+        cart = selectors.cart_get(cs=cs, for_checkout=True)
+    except StorefrontError:
+        return _unavailable(request)
+    address_form = address_form_state(cs, values=_typed(form), errors=errors)
+    context = checkout_context(request, cart, address_form=address_form)
+    return render_fragments(request, CHECKOUT_TEMPLATE, CHECKOUT_PARTIALS, context, status=status)
 
 
 @require_POST

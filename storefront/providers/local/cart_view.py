@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from storefront.money import ZERO, format_inr
+from storefront.places import canonical_state, place_of_supply
 from storefront.providers.base import CartContext
 from storefront.providers.messages import MSG_CHECKOUT_BLOCKED, MSG_LINE_OUT_OF_STOCK
 from storefront.providers.types import (
@@ -147,7 +148,7 @@ def priced_cart(
         red,
         coupon_terms_of(coupon, head.user_id, head.coupon_uses),
         wallet,
-        is_intra_state(meta, shipping),
+        is_intra_state(meta, shipping, pin),
     )
     result = price_cart(priced, inputs, delivery_charge=delivery_charge(meta))
     home_delivery = meta.order_type == OrderType.HOME_DELIVERY
@@ -273,11 +274,18 @@ def coupon_terms_of(
     return coupon_terms(coupon) if not problem else CouponTerms(code=coupon.code, blocked=problem)
 
 
-def is_intra_state(meta: CartMeta, shipping: Address | None) -> bool | None:
-    """Whether GST splits into CGST + SGST: the goods stay in our state (None: not known yet)."""
+def is_intra_state(meta: CartMeta, shipping: Address | None, pin: m.Pincode | None = None) -> bool | None:
+    """Whether GST splits into CGST + SGST: the goods stay in our state (None: not known yet).
+    The place of supply comes from the delivery pincode (storefront.places: the pincode table's
+    row `pin`, else the pincode's first digits), never from how the state was typed."""
+    store_state = canonical_state(settings.STORE_STATE) or settings.STORE_STATE
     if meta.order_type == OrderType.PICK_AT_STORE and meta.pickup_store:
-        return meta.pickup_store.state == settings.STORE_STATE
-    return (shipping.state == settings.STORE_STATE) if shipping else None
+        store = meta.pickup_store
+        return place_of_supply(store.pincode, store.state) == store_state
+    if shipping is None:
+        return None
+    known = pin.state if pin is not None and pin.code == shipping.pincode else None
+    return place_of_supply(shipping.pincode, shipping.state, known_state=known) == store_state
 
 
 def redemption_inputs(

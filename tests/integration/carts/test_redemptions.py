@@ -751,6 +751,25 @@ def test_gst_is_igst_when_shipping_to_another_state(cs, demo):
     assert cart.row("gst_charges").messages == (MSG_GST_INTER_STATE.format(igst=D("25.57")),)
 
 
+@pytest.mark.parametrize("typed", ["Karnataka", "karnataka", "KA", "Delhi"])
+def test_gst_place_of_supply_comes_from_the_pincode_not_the_typed_state(cs, demo, typed):
+    """An address saved with the state typed any way (older forms, scripts, another channel):
+    560001 is in Karnataka, so it is CGST + SGST however the state reads."""
+    dal(cs, demo)
+
+    cart = with_address(cs, state=typed)
+
+    assert cart.row("gst_charges").messages == (MSG_GST_INTRA_STATE.format(cgst=D("12.79"), sgst=D("12.78")),)
+
+
+def test_gst_is_igst_for_a_delhi_pincode_even_if_karnataka_was_typed(cs, demo):
+    dal(cs, demo)
+
+    cart = with_address(cs, pincode="110001", city="New Delhi", state="Karnataka")
+
+    assert cart.row("gst_charges").messages == (MSG_GST_INTER_STATE.format(igst=D("25.57")),)
+
+
 def test_gst_follows_the_pickup_store_state(cs, demo):
     dal(cs, demo)
     delhi_store = m.Store.objects.get(city="New Delhi")
