@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from storefront import degraded
-from storefront.exceptions import CheckoutChanged, CircuitOpen, NotFound, StorefrontError
+from storefront.exceptions import AddressNeeded, CheckoutChanged, CircuitOpen, NotFound, StorefrontError
 from storefront.htmx import HtmxHttpRequest, add_error, redirect_303, render_fragments
 from storefront.ledger import OrderOutcomeUnknown
 
@@ -29,6 +29,10 @@ from .views import _unavailable, render_readonly_cart
 
 MSG_EMPTY = "Your cart is empty. Add something before checking out."
 MSG_PLACED = "Thank you! Your order {number} is placed."
+MSG_NO_SAVED_ADDRESS_THERE = (
+    "You checked delivery to {pincode}. None of your saved addresses is there: "
+    "choose one, or add an address below."
+)
 
 
 def _checkout_url(cs: CartSession) -> str:
@@ -51,16 +55,22 @@ def checkout_page(request: HtmxHttpRequest) -> HttpResponse:
         if cart.is_empty:
             messages.info(request, MSG_EMPTY)
             return redirect_303(reverse("carts:cart"))
+        pincode_note = ""
         if cart.shipping_address is None:
-            # a returning customer ships to their latest saved address unless they pick another
+            # a returning customer ships to their latest saved address, or rather the latest one
+            # in the pincode they checked; checkout never quietly moves to another pincode: with
+            # no saved address there, none is chosen and the page says so
             saved = selectors.cart_addresses(cs=cs)
-            if saved:
-                cart = services.cart_select_address(cs=cs, address_id=saved[0].id, role="shipping")
+            there = [a for a in saved if a.pincode == cs.pincode] if cs.pincode else saved
+            if there:
+                cart = services.cart_select_address(cs=cs, address_id=there[0].id, role="shipping")
                 if selectors.checkout_needs_repricing(cs=cs):
                     cart = selectors.cart_get(cs=cs, for_checkout=True)
+            elif saved:
+                pincode_note = MSG_NO_SAVED_ADDRESS_THERE.format(pincode=cs.pincode)
         kept = request.session.pop(ADDRESS_FORM_KEY, None)
         address_form = address_form_state(cs, **kept) if isinstance(kept, dict) else None
-        context = checkout_context(request, cart, address_form=address_form)
+        context = checkout_context(request, cart, address_form=address_form) | {"pincode_note": pincode_note}
     except StorefrontError as exc:
         add_error(request, exc)
         return _unavailable(request)
@@ -80,6 +90,12 @@ def place_order(request: HtmxHttpRequest) -> HttpResponse:
     try:
         order = services.checkout_place_order(
             cs=cs, token=data["idempotency_key"], payment_mode=data["payment_mode"], email=data["email"]
+        )
+    except AddressNeeded as exc:
+        if not request.htmx:
+            request.session[ADDRESS_FORM_KEY] = {"errors": {"form": exc.user_message}}
+        return _back_to_checkout(
+            request, cs, status=409, address_form=address_form_state(cs, errors={"form": exc.user_message})
         )
     except CheckoutChanged as exc:
         messages.warning(request, exc.user_message)
@@ -129,7 +145,9 @@ def _order_unconfirmed(request, cs: CartSession, data: dict, exc: OrderOutcomeUn
     return render(request, "carts/order_unconfirmed.html", context, status=202)
 
 
-def _back_to_checkout(request, cs: CartSession, *, status: int, changes=()) -> HttpResponse:
+def _back_to_checkout(
+    request, cs: CartSession, *, status: int, changes=(), address_form=None
+) -> HttpResponse:
     if not request.htmx:
         return redirect_303(_checkout_url(cs))
     try:
@@ -140,7 +158,7 @@ def _back_to_checkout(request, cs: CartSession, *, status: int, changes=()) -> H
         response = HttpResponse(status=204)
         response["HX-Redirect"] = reverse("carts:cart")
         return response
-    context = checkout_context(request, cart, changes=changes)
+    context = checkout_context(request, cart, changes=changes, address_form=address_form)
     return render_fragments(request, CHECKOUT_TEMPLATE, CHECKOUT_PARTIALS, context, status=status)
 
 

@@ -37,6 +37,9 @@ def address_form_state(cs: CartSession, *, values=None, errors=None) -> dict:
         "errors": fields,
         "form_error": errors.get("form", ""),
         "first_error": next(iter(fields), ""),
+        # the field that gets the focus: the first bad one, else the first of a form that must
+        # be filled before anything else (an order placed without an address)
+        "focus": next(iter(fields), "name" if errors.get("form") else ""),
     }
 
 
@@ -45,6 +48,7 @@ def checkout_context(request, cart: Cart, *, errors=None, changes=(), address_fo
     return {
         "address_form": address_form or address_form_state(cs),
         "state_choices": STATE_CHOICES,
+        "pincode_note": "",
         "cart": cart,
         "errors": errors or {},
         "changes": changes,

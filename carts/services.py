@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from storefront import throttle
 from storefront.exceptions import (
+    AddressNeeded,
     CheckoutChanged,
     NotFound,
     ProviderRejected,
@@ -18,6 +19,7 @@ from storefront.exceptions import (
 )
 from storefront.money import format_inr
 from storefront.providers.base import CartContext, MergeResult, require
+from storefront.providers.messages import MSG_NEED_ADDRESS
 from storefront.providers.types import (
     Address,
     Capability,
@@ -26,6 +28,7 @@ from storefront.providers.types import (
     CheckoutChange,
     DeliveryCheck,
     Order,
+    OrderType,
 )
 from storefront.text import count_noun
 
@@ -84,8 +87,7 @@ def _write(
 
 
 def cart_add_item(*, cs: CartSession, product_id: str, variant_id: str | None, quantity: int) -> Cart:
-    if cs.session.session_key is None:
-        cs.session.save()  # the cart is tied to the browser session from its first item
+    cs.start()  # the cart is tied to the browser session from its first item (race-safe)
     return _write(
         cs,
         Capability.CART,
@@ -122,9 +124,11 @@ def cart_clear(*, cs: CartSession) -> Cart:
 
 
 def cart_check_delivery(*, cs: CartSession, pincode: str, product_slug: str | None = None) -> DeliveryCheck:
-    """Check a pincode; a serviceable one becomes the shopper's delivery pincode."""
+    """Check a pincode; it becomes the shopper's delivery pincode, whether we deliver there or
+    not: the cart, the next product page and checkout then say so about the pincode the shopper
+    gave, instead of quietly going on with an earlier one."""
     check = cs.provider.check_delivery(pincode=pincode, product_slug=product_slug)
-    if check.serviceable:
+    if check.pincode and cs.pincode != check.pincode:
         cs.remember_pincode(check.pincode)
     return check
 
@@ -157,6 +161,8 @@ def merge_message(result: MergeResult) -> str:
     text = MSG_MERGED.format(items=count_noun(result.merged_lines, "item"))
     if result.adjusted:
         text += " " + MSG_MERGE_ADJUSTED.format(details="; ".join(result.adjusted))
+    if result.kept:
+        text += " " + " ".join(result.kept)
     return text
 
 
@@ -267,13 +273,18 @@ def cart_set_address(*, cs: CartSession, address: Address) -> Cart:
 
 
 def cart_select_address(*, cs: CartSession, address_id: str, role: str) -> Cart:
-    return _write(
+    cart = _write(
         cs,
         Capability.ADDRESSES,
         "select-address",
         lambda p, ctx: p.select_address(ctx, address_id=address_id, role=role),
         details={"address": address_id, "role": role},
     )
+    chosen = cart.shipping_address.pincode if role == "shipping" and cart.shipping_address else ""
+    if chosen and cs.pincode != chosen:
+        # the shopper chose where it goes: the cart and product pages now check that pincode
+        cs.remember_pincode(chosen)
+    return cart
 
 
 def cart_buy_now(*, cs: CartSession, product_id: str, variant_id: str | None, quantity: int) -> Cart:
@@ -485,6 +496,13 @@ def checkout_place_order(*, cs: CartSession, token: str, payment_mode: str, emai
             origin=ctx.origin,
         )
     ordering = cart if same_cart else provider.get_cart(ctx)
+    if (
+        ordering.lines
+        and ordering.meta.order_type == OrderType.HOME_DELIVERY
+        and not ordering.shipping_address
+    ):
+        # nothing changed: the address was never given; said once, beside the address form
+        raise AddressNeeded(MSG_NEED_ADDRESS, field="address")
     if ordering.id:
         changes = checkout_changes(shown=shown, cart=ordering)
         if changes:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
+import secrets
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
-from django.contrib.sessions.backends.base import SessionBase
+from django.conf import settings
+from django.contrib.sessions.backends.base import CreateError, SessionBase
+from django.utils.crypto import salted_hmac
 
 from storefront.links import shopper_link_get
 from storefront.providers import get_shop_provider
@@ -23,6 +29,47 @@ PINCODE = "cart:pincode"
 # what the provider last reported, shown to this browser; a tampered value changes nothing else.
 BADGE_COOKIE = "cart_count"
 BADGE_MAX = 9999
+
+
+# A new visitor's browser gets a random id in this cookie with the first page it is shown (no
+# database write: just the cookie). Two tabs that add their first items at the same moment both
+# carry it, though neither has a session cookie yet; the session their cart lives in is then
+# named after it (start_session), so both adds land in one session and one cart instead of two
+# sessions of which the browser keeps the last.
+VISITOR_COOKIE = "visitor"
+VISITOR_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+_VISITOR_SALT = "carts.session.visitor"
+
+
+def new_visitor_id() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def start_session(request, session: SessionBase) -> SessionBase:
+    """The session a first cart write saves into, race-safe for a new visitor: named by an HMAC of
+    the visitor cookie, created with `must_create` (the sessions table's primary key lets one
+    request win); the request that loses takes the winner's session. Without the cookie (a client
+    that never saw a page) a random session, as before. Returns the request's session now."""
+    visitor = request.COOKIES.get(VISITOR_COOKIE, "") if request is not None else ""
+    if session.session_key is not None or not VISITOR_RE.match(visitor):
+        if session.session_key is None:
+            session.save()
+        return session
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    key = salted_hmac(_VISITOR_SALT, visitor, algorithm="sha256").hexdigest()[:32]
+    started = store(session_key=key)
+    # saved before anything is read from it: reading a session that does not exist yet gives it
+    # a random key (Django's guard against fixation), which is what this must not do
+    with contextlib.suppress(CreateError):
+        started.save(must_create=True)  # else another request of this browser started it just now
+    # join it, keeping what this request had put in its own (so far unsaved) session
+    started = store(session_key=key)
+    for name, value in session.items():
+        if name not in started:
+            started[name] = value
+    request.session = started
+    request.visitor_used = True
+    return started
 
 
 def badge_count(request) -> int:
@@ -92,6 +139,11 @@ class CartSession:
             shop=getattr(request, "shop", None),
             request=request,
         )
+
+    def start(self) -> None:
+        """Make sure the browser session exists before the cart is tied to it (start_session)."""
+        if self.session.session_key is None:
+            self.session = start_session(self.request, self.session)
 
     def _key(self, name: str) -> str:
         return self.prefix + name

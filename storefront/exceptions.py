@@ -100,6 +100,12 @@ class GiftCardRejected(ProviderRejected):
     """Wrong code or pin: counts towards the gift-card throttle."""
 
 
+class AddressNeeded(StorefrontError):
+    """Home delivery with no delivery address: said once, beside the address form."""
+
+    status = 409
+
+
 class CheckoutChanged(StorefrontError):
     """The cart changed between showing the checkout and placing the order."""
 

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "storefront.middleware.ShopMiddleware",
+    "storefront.middleware.NoStoreMiddleware",
     # last: turns a sign-in lockout (django-axes) into the 429 answer
     "axes.middleware.AxesMiddleware",
 ]

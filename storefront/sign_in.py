@@ -35,6 +35,9 @@ def sign_in(request, user) -> None:
         return
     if result and result.merged_lines:
         messages.info(request, cart_services.merge_message(result))
+    for text in result.dropped if result else ():
+        # a coupon applied before signing in that does not apply to the customer: which and why
+        messages.warning(request, text)
     if handover and result is None:
         # nothing merged, so nothing read the prepared cart yet: the header badge shows its count
         with contextlib.suppress(StorefrontError):

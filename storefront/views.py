@@ -21,7 +21,7 @@ from carts.session import CartSession
 from . import degraded, seo
 from .exceptions import NotFound, ProviderRejected, StorefrontError
 from .health import HEALTH_ORDER, provider_health
-from .htmx import HtmxHttpRequest, add_error, redirect_303
+from .htmx import HtmxHttpRequest, add_error, redirect_303, render_fragments
 from .providers.types import SORTS, ListingRefine
 from .validators import query_text, strip_control_chars
 
@@ -213,7 +213,11 @@ def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return _unavailable(request, exc)
     check = None
     delivery_error = ""
-    form = CheckDeliveryForm(request.GET if "pincode" in request.GET else None)
+    # the pincode asked about, else the one the shopper checked before (on any page): its
+    # delivery date shows without pressing Check again
+    asked = "pincode" in request.GET
+    known = {"pincode": cs.pincode} if cs.pincode and not asked else None
+    form = CheckDeliveryForm(request.GET if asked else known)
     if form.is_bound:
         if form.is_valid():
             try:
@@ -241,6 +245,11 @@ def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                 context["similar"] = cart_selectors.catalogue_similar(cs=cs, product=product)
         context["meta_description"] = context["seo"]["description"]
     template = "storefront/product_detail.html"
+    if request.htmx and request.htmx.target == "delivery-check" and product.in_stock:
+        # the buy buttons follow the answer: not offered where the product cannot be delivered
+        return render_fragments(
+            request, template, ("delivery-check", "buy-buttons"), context, with_messages=False
+        )
     if request.htmx and request.htmx.target == "delivery-check":
         template += "#delivery-check"
     return render(request, template, context)

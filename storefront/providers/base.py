@@ -102,6 +102,10 @@ class MergeResult:
     cart: Cart
     merged_lines: int  # lines taken over from the anonymous cart
     adjusted: tuple[str, ...] = ()  # what had to change to respect the rules
+    # redemptions (coupon, gift cards) applied before signing in: carried into the customer's
+    # cart, or not, with the reason; said to the customer after sign-in
+    kept: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,3 +64,9 @@ def clean_pincode(pincode: str | None) -> str:
     if not PINCODE_RE.match(pincode):
         raise ProviderRejected(MSG_PINCODE_FORMAT, field="pincode")
     return pincode
+
+
+# ------------------------------------------------------------------------ sign-in cart merge
+MSG_MERGE_COUPON_KEPT = "Coupon {code} is still applied."
+MSG_MERGE_COUPON_DROPPED = "Coupon {code} was not carried over: {reason}"
+MSG_MERGE_GIFT_CARD_KEPT = "Gift card …{tail} is still applied."

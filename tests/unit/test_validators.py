@@ -88,6 +88,7 @@ def test_meta_form_rejects_a_gstin_with_a_wrong_check_digit():
     assert form.errors["gstin"] == [MSG_GSTIN]
 
 
+@pytest.mark.django_db  # the form checks the state against the store's pincode table too
 def test_address_form_rejects_a_number_that_is_not_a_mobile():
     form = SetAddressForm(
         {

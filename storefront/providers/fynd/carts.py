@@ -15,6 +15,7 @@ from storefront.exceptions import (
 )
 from storefront.providers import readers, rules
 from storefront.providers.base import CartContext, MergeResult
+from storefront.providers.messages import MSG_MERGE_COUPON_DROPPED, MSG_MERGE_COUPON_KEPT
 from storefront.providers.types import (
     Address,
     Cart,
@@ -218,15 +219,45 @@ class FyndCarts(FyndCartState):
         anon_ctx = replace(source, customer=None, buy_now=False)
         anon_state = self._state(anon_id)
         if theirs is None:
+            # the guest's cart becomes the customer's, its coupon with it: Fynd re-checks it for
+            # the customer on the read, and a coupon it dropped is applied again or said
+            cached = self._cached_body(anon_ctx, anon_id, anon_state)  # no call: the last answer
+            coupon = self._to_cart(cached, anon_ctx, anon_state).coupon_code if cached else ""
             self._adopt(anon_id, target)
-            cart = self.get_cart(replace(target, cart_id=anon_id, buy_now=False))
+            adopted_ctx = replace(target, cart_id=anon_id, buy_now=False)
+            cart = self.get_cart(adopted_ctx)
             adopted = anon_state is None or anon_state.user_id != user_id
-            return MergeResult(cart=cart, merged_lines=len(cart.lines) if adopted else 0)
+            cart, kept, dropped = self._carry_coupon(adopted_ctx, cart, coupon)
+            return MergeResult(
+                cart=cart, merged_lines=len(cart.lines) if adopted else 0, kept=kept, dropped=dropped
+            )
         body = self._read(anon_ctx, anon_id, anon_state)
         target_ctx = replace(target, cart_id=theirs, buy_now=False)
         if body is None:
             return MergeResult(cart=self.get_cart(target_ctx), merged_lines=0)
         anon_cart = self._to_cart(body, anon_ctx, anon_state)
+        result = self._merge_items(body, anon_cart, anon_id, theirs, target_ctx)
+        cart, kept, dropped = self._carry_coupon(target_ctx, result.cart, anon_cart.coupon_code)
+        return replace(result, cart=cart, kept=kept, dropped=dropped)
+
+    def _carry_coupon(
+        self, ctx: CartContext, cart: Cart, code: str
+    ) -> tuple[Cart, tuple[str, ...], tuple[str, ...]]:
+        """The guest's coupon on the customer's cart: already there (kept), applied now (one POST
+        `coupon`), or refused with Fynd's reason (dropped)."""
+        if not code:
+            return cart, (), ()
+        if cart.coupon_code.upper() == code.upper():
+            return cart, (MSG_MERGE_COUPON_KEPT.format(code=code),), ()
+        try:
+            cart = self.apply_coupon(ctx, code=code)
+        except ProviderRejected as exc:
+            return cart, (), (MSG_MERGE_COUPON_DROPPED.format(code=code, reason=exc.user_message),)
+        return cart, (MSG_MERGE_COUPON_KEPT.format(code=code),), ()
+
+    def _merge_items(
+        self, body: Any, anon_cart: Cart, anon_id: str, theirs: str, target_ctx: CartContext
+    ) -> MergeResult:
         items, adjusted = [], []
         for raw, line in zip(readers.as_list(body.get("items")), anon_cart.lines, strict=False):
             name = f"{line.product.name} ({line.variant.label})" if line.variant.label else line.product.name

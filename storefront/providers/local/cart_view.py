@@ -68,6 +68,7 @@ from .redemptions import (
 MSG_SHORT_STOCK_LINE = "Only {stock} left. Reduce the quantity to check out."
 MSG_PRICE_DOWN = "Price dropped from {old} to {new} since you added it."
 MSG_PRICE_UP = "Price went up from {old} to {new} since you added it."
+MSG_PINCODE_BLOCKS = "We don't deliver to {pincode} yet. Enter another pincode to continue."
 MSG_ADDRESS_UNSERVICEABLE = "We don't deliver to {pincode} yet: choose another address or pick up in store."
 MSG_CARD_LEFT = "{amount} left on the card after this order"
 
@@ -161,7 +162,7 @@ def priced_cart(
         redemptions=redemption_rows(coupon, result, wallet.cards),
         delivery_promise=promise if priced and home_delivery else None,
         pincode=shipping.pincode if shipping else ctx.pincode,
-        checkout_blocked=checkout_blocked(lines, meta, shipping, pin),
+        checkout_blocked=checkout_blocked(lines, meta, shipping, pin, ctx.pincode),
         staff_user=head.staff_user,
         coupon_code=coupon.code if coupon else "",
         loyalty=loyalty_summary(wallet.loyalty, result),
@@ -350,7 +351,11 @@ def credit_summary(
 
 
 def checkout_blocked(
-    lines: tuple[CartLine, ...], meta: CartMeta, shipping: Address | None, pin: m.Pincode | None
+    lines: tuple[CartLine, ...],
+    meta: CartMeta,
+    shipping: Address | None,
+    pin: m.Pincode | None,
+    pincode: str = "",
 ) -> str:
     """Why the checkout cannot go ahead, or empty: lines short of stock, a delivery address we do
     not deliver to."""
@@ -359,4 +364,12 @@ def checkout_blocked(
         blocked.append(MSG_CHECKOUT_BLOCKED)
     if meta.order_type == OrderType.HOME_DELIVERY and shipping and (pin is None or not pin.serviceable):
         blocked.append(MSG_ADDRESS_UNSERVICEABLE.format(pincode=shipping.pincode))
+    elif (
+        meta.order_type == OrderType.HOME_DELIVERY
+        and not shipping
+        and pincode
+        and (pin is None or not pin.serviceable)
+    ):
+        # no address yet, but the pincode the shopper checked is one we do not deliver to
+        blocked.append(MSG_PINCODE_BLOCKS.format(pincode=pincode))
     return " ".join(blocked)

@@ -15,6 +15,10 @@ from storefront.providers import rules
 from storefront.providers.base import CartContext, MergeResult
 from storefront.providers.messages import (
     MSG_CHOOSE_SIZE,
+    MSG_EMPTY_CART,
+    MSG_MERGE_COUPON_DROPPED,
+    MSG_MERGE_COUPON_KEPT,
+    MSG_MERGE_GIFT_CARD_KEPT,
     MSG_PINCODE_OK_CITY,
     MSG_PINCODE_UNSERVICEABLE,
     MSG_PRODUCT_OUT_OF_STOCK,
@@ -45,7 +49,7 @@ from .cart_view import build_cart
 from .catalog import cached_pincode, delivery_promise, map_product, quantity_rule
 from .checkout import CheckoutMixin
 from .pricing import FREE_DELIVERY_FROM
-from .redemptions import RedemptionsMixin
+from .redemptions import RedemptionsMixin, coupon_static_problem
 
 MSG_MERGE_CLAMPED = "{name} ({size}): {allowed} instead of {wanted}"
 MSG_MERGE_DROPPED = "{name} ({size}) could not be added: not enough stock"
@@ -392,12 +396,65 @@ class LocalProvider(RedemptionsMixin, CheckoutMixin):
                 return MergeResult(cart=self.get_cart(target), merged_lines=0)
             cart = self._open_cart_for_write(target)
             merged, adjusted = self._merge_lines(anon, cart)
+            kept, dropped = self._merge_redemptions(anon, cart, target)
             anon.status = m.LocalCart.Status.MERGED
             anon.save(update_fields=["status", "updated_at"])
             cart.save(update_fields=["updated_at"])
             return MergeResult(
-                cart=self._build_cart(cart, target), merged_lines=merged, adjusted=tuple(adjusted)
+                cart=self._build_cart(cart, target),
+                merged_lines=merged,
+                adjusted=tuple(adjusted),
+                kept=tuple(kept),
+                dropped=tuple(dropped),
             )
+
+    def _merge_redemptions(
+        self, source: m.LocalCart, cart: m.LocalCart, target: CartContext
+    ) -> tuple[list[str], list[str]]:
+        """What the guest applied before signing in comes along when it still applies to the
+        customer's cart: the coupon (checked for this customer and the merged cart; it replaces a
+        coupon the customer's cart had), the gift cards, and the delivery address when the
+        customer's cart has none. Returns (kept, dropped with the reason) for the message."""
+        kept: list[str] = []
+        dropped: list[str] = []
+        theirs = m.CartRedemptions.objects.filter(cart=source).select_related("coupon").first()
+        if theirs is None:
+            return kept, dropped
+        red, _ = m.CartRedemptions.objects.get_or_create(cart=cart)
+        fields: list[str] = []
+        cards = list(m.CartGiftCard.objects.filter(cart=source).select_related("gift_card"))
+        for use in cards:
+            _, made = m.CartGiftCard.objects.get_or_create(cart=cart, gift_card=use.gift_card)
+            kept.append(MSG_MERGE_GIFT_CARD_KEPT.format(tail=use.gift_card.code[-4:]))
+            if made and not red.has_gift_cards:
+                red.has_gift_cards = True
+                fields.append("has_gift_cards")
+        if red.shipping_address_id is None and theirs.shipping_address_id is not None:
+            red.shipping_address_id = theirs.shipping_address_id
+            red.billing_address_id = theirs.billing_address_id or theirs.shipping_address_id
+            fields += ["shipping_address", "billing_address"]
+        if fields:
+            red.save(update_fields=fields)
+        coupon = theirs.coupon
+        if coupon is not None and coupon.pk != red.coupon_id:
+            user_id = int(target.customer.id) if target.customer else None
+            problem = coupon_static_problem(coupon, user_id=user_id)
+            if not problem:
+                before = red.coupon_id
+                red.coupon = coupon
+                red.save(update_fields=["coupon"])
+                row = self._build_cart(cart, target).row("coupon")
+                if row is None or not row.amount:
+                    problem = row.messages[0] if row is not None and row.messages else MSG_EMPTY_CART
+                    red.coupon_id = before
+                    red.save(update_fields=["coupon"])
+            if problem:
+                dropped.append(MSG_MERGE_COUPON_DROPPED.format(code=coupon.code, reason=problem))
+            else:
+                kept.insert(0, MSG_MERGE_COUPON_KEPT.format(code=coupon.code))
+        elif coupon is not None:
+            kept.insert(0, MSG_MERGE_COUPON_KEPT.format(code=coupon.code))
+        return kept, dropped
 
     def _merge_lines(self, source: m.LocalCart, cart: m.LocalCart) -> tuple[int, list[str]]:
         """Add the source cart's lines to `cart`, applying the quantity and stock rules to the sums."""

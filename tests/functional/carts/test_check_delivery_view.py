@@ -5,6 +5,7 @@ from datetime import datetime
 import pytest
 
 from carts.forms import MSG_PINCODE
+from storefront.providers.local.cart_view import MSG_PINCODE_BLOCKS
 from storefront.providers.messages import MSG_PINCODE_OK_CITY, MSG_PINCODE_UNSERVICEABLE
 from storefront.text import format_day
 from tests.conftest import HTMX
@@ -59,7 +60,6 @@ BAD_PINCODES = [
     ("56000a", MSG_PINCODE),
     ("056001", MSG_PINCODE),
     ("", MSG_PINCODE),
-    ("999999", MSG_PINCODE_UNSERVICEABLE.format(pincode="999999")),
 ]
 
 
@@ -96,10 +96,32 @@ def test_bad_pincode_without_htmx_explains_and_keeps_the_promise(client, cart_wi
     assert snapshot(client) == before
 
 
-def test_unserviceable_pincode_on_a_fresh_cart_shows_no_promise(client, demo):
+def _checkout_offered(page) -> bool:
+    return any(e.tag == "a" and "Proceed to checkout" in e.content for e in page.elements)
+
+
+def test_unserviceable_pincode_on_a_fresh_cart_shows_no_promise_and_offers_no_checkout(client, demo):
     add_via_form(client, demo, "toor-dal-1kg")
 
     page = follow(client, client.post("/cart/check-delivery/", {"pincode": "999999"}))
 
     assert ("error", MSG_PINCODE_UNSERVICEABLE.format(pincode="999999")) in page.alerts
+    assert ("error", MSG_PINCODE_BLOCKS.format(pincode="999999")) in page.alerts
     assert page.delivery() == []
+    assert not _checkout_offered(page)
+
+
+def test_an_unserviceable_pincode_replaces_a_good_one_instead_of_being_ignored(client, cart_with_pincode):
+    response = client.post("/cart/check-delivery/", {"pincode": "999999"}, headers=HTMX)
+
+    page = cart_fragment(response, status=422)
+    assert ("error", MSG_PINCODE_UNSERVICEABLE.format(pincode="999999")) in page.alerts
+    assert page.delivery("delivery-promise") == []
+    assert not _checkout_offered(page)
+    # the cart says so on its own page too, and checkout starts from that pincode, not 560001
+    cart = cart_page(client)
+    assert ("error", MSG_PINCODE_BLOCKS.format(pincode="999999")) in cart.alerts
+    assert not _checkout_offered(cart)
+    # a good pincode brings checkout back
+    client.post("/cart/check-delivery/", {"pincode": "110001"})
+    assert _checkout_offered(cart_page(client))

@@ -294,11 +294,29 @@ def test_a_guests_form_starts_from_the_pincode_they_checked(guest):
     assert (shown["pincode"], shown["state"]) == ("110001", "Delhi")
 
 
-def test_placing_an_order_without_an_address_says_one_is_needed(guest):
+def _without_address(guest, headers=None):
     page = checkout(guest)
     key = next(e.attrs["value"] for e in page.elements if e.attrs.get("name") == "idempotency_key")
+    return guest.post("/checkout/place/", {"idempotency_key": key, "payment_mode": "cod"}, headers=headers)
 
-    response = guest.post("/checkout/place/", {"idempotency_key": key, "payment_mode": "cod"})
+
+def _said_once_beside_the_address_form(page: Page) -> None:
+    assert [text for _, text in page.alerts if "address" in text.lower()] == [MSG_NEED_ADDRESS]
+    (said,) = [e for e in page.having("role") if e.content == MSG_NEED_ADDRESS]
+    assert said.inside("data-action") and said.inside("data-action").attrs["data-action"] == "set-address"
+    assert not [text for _, text in page.alerts if "changed" in text]
+    assert [e.attrs["id"] for e in page.having("autofocus")] == ["addr-name"]
+    assert m.Order.objects.count() == 0
+
+
+def test_placing_an_order_without_an_address_says_one_is_needed_once_beside_the_form(guest):
+    response = _without_address(guest)
 
     assert response.status_code == 303
-    assert ("warning", MSG_NEED_ADDRESS) in checkout(guest).alerts
+    _said_once_beside_the_address_form(checkout(guest))
+
+
+def test_placing_an_order_without_an_address_with_htmx_says_it_once_beside_the_form(guest):
+    response = _without_address(guest, headers=HTMX_ON_CHECKOUT)
+
+    _said_once_beside_the_address_form(checkout_fragment(response, status=409))

@@ -185,6 +185,52 @@ def test_product_page_htmx_delivery_check_is_a_fragment(client, demo):
     assert len(page.delivery()) == 1
 
 
+def _buy_buttons(page: Page) -> list[str]:
+    return [e.content for e in page.elements if e.tag == "button" and e.content in ("Add to cart", "Buy now")]
+
+
+def test_an_unserviceable_pincode_says_so_and_offers_no_add_to_cart_or_buy_now(client, demo):
+    page = _get(client, "/products/toor-dal-1kg/?pincode=999999")
+
+    assert page.alerts == [("warning", MSG_PINCODE_UNSERVICEABLE.format(pincode="999999"))]
+    assert _buy_buttons(page) == []
+    assert [e.attrs["data-undeliverable"] for e in page.having("data-undeliverable")] == ["999999"]
+    # a pincode we deliver to brings them back
+    assert _buy_buttons(_get(client, "/products/toor-dal-1kg/?pincode=560001")) == ["Add to cart", "Buy now"]
+
+
+def test_with_htmx_the_buy_buttons_follow_the_delivery_check(client, demo):
+    response = client.get(
+        "/products/toor-dal-1kg/?pincode=999999", headers={**HTMX, "HX-Target": "delivery-check"}
+    )
+
+    page = Page(response.content)
+    assert page.is_fragment
+    assert page.elements[0].attrs["id"] == "delivery-check"
+    assert page.by_id("buy-buttons").attrs["hx-swap-oob"] == "true"
+    assert _buy_buttons(page) == []
+
+
+def test_a_pincode_checked_before_shows_its_delivery_date_on_the_next_product_page(client, demo):
+    _get(client, "/products/toor-dal-1kg/?pincode=560001")
+
+    page = _get(client, "/products/almonds-500g/")  # no pincode asked: the known one is checked
+
+    ((low, high),) = page.delivery("delivery-check")
+    assert low <= high
+    assert page.by_id("pincode").attrs["value"] == "560001"
+    assert _buy_buttons(page) == ["Add to cart", "Buy now"]
+
+
+def test_an_unserviceable_pincode_checked_before_is_said_on_the_next_product_page(client, demo):
+    _get(client, "/products/toor-dal-1kg/?pincode=999999")
+
+    page = _get(client, "/products/almonds-500g/")
+
+    assert page.alerts == [("warning", MSG_PINCODE_UNSERVICEABLE.format(pincode="999999"))]
+    assert _buy_buttons(page) == []
+
+
 def test_healthz_reports_ok_as_json(client, db):
     response = client.get("/healthz")
 

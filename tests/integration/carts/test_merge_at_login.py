@@ -137,3 +137,86 @@ def test_signing_in_without_an_anonymous_cart_merges_nothing(anon_cs, shopper_cs
 
     assert result is None
     assert _quantities(selectors.cart_get(cs=anon_cs)) == {("toor-dal-1kg", "Standard"): 2}
+
+
+# ---------------------------------------------------------------------------- redemptions
+
+
+def _dal_for_flat100(cs: CartSession, demo) -> None:
+    add(cs, demo, "toor-dal-1kg", quantity=6)  # over FLAT100's ₹999
+
+
+def test_a_coupon_applied_before_sign_in_is_still_applied_after_it(anon_cs, shopper, demo):
+    _dal_for_flat100(anon_cs, demo)
+    before = services.cart_apply_coupon(cs=anon_cs, code="FLAT100")
+
+    result = _sign_in(anon_cs, shopper)
+
+    assert result.cart.coupon_code == "FLAT100"
+    assert result.cart.total == before.total
+    assert amounts(result.cart)["coupon"] == Decimal("-100.00")
+    assert result.dropped == ()
+    assert "Coupon FLAT100 is still applied." in services.merge_message(result)
+
+
+def test_a_guests_coupon_joins_the_customers_existing_cart(anon_cs, shopper_cs, shopper, demo):
+    add(shopper_cs, demo, "cotton-kurta", label="M")  # their cart from another device
+    _dal_for_flat100(anon_cs, demo)
+    services.cart_apply_coupon(cs=anon_cs, code="FLAT100")
+
+    result = _sign_in(anon_cs, shopper)
+
+    assert result.cart.coupon_code == "FLAT100"
+    assert amounts(result.cart)["coupon"] == Decimal("-100.00")
+    assert selectors.cart_get(cs=anon_cs).coupon_code == "FLAT100"
+
+
+def test_a_coupon_that_no_longer_applies_is_dropped_and_the_reason_said(anon_cs, shopper, demo):
+    from django.utils import timezone
+
+    from storefront.providers.local import models as m
+    from storefront.providers.local.redemptions import MSG_COUPON_EXPIRED
+    from storefront.providers.messages import MSG_MERGE_COUPON_DROPPED
+
+    _dal_for_flat100(anon_cs, demo)
+    services.cart_apply_coupon(cs=anon_cs, code="FLAT100")
+    # the offer ends while the shopper signs in
+    m.Coupon.objects.filter(code="FLAT100").update(valid_until=timezone.now())
+
+    result = _sign_in(anon_cs, shopper)
+
+    assert result.cart.coupon_code == ""
+    assert result.dropped == (MSG_MERGE_COUPON_DROPPED.format(code="FLAT100", reason=MSG_COUPON_EXPIRED),)
+    assert "FLAT100" not in services.merge_message(result)
+
+
+def test_a_coupon_the_merged_cart_does_not_qualify_for_is_dropped_with_what_is_missing(
+    anon_cs, shopper_cs, shopper, demo
+):
+    from storefront.providers.local import models as m
+
+    _dal_for_flat100(anon_cs, demo)
+    services.cart_apply_coupon(cs=anon_cs, code="FLAT100")
+    # the dal is nearly sold out: the merge clamps it below the coupon's minimum
+    m.Variant.objects.filter(product__slug="toor-dal-1kg").update(stock=2)
+
+    result = _sign_in(anon_cs, shopper)
+
+    assert result.cart.coupon_code == ""
+    (dropped,) = result.dropped
+    assert dropped.startswith("Coupon FLAT100 was not carried over: ")
+    assert "₹" in dropped  # says how much more the cart needs
+
+
+def test_gift_cards_and_the_address_come_along(anon_cs, shopper, demo):
+    from tests.checkout_kit import DEMO_CARD, DEMO_PIN, with_address
+
+    add(anon_cs, demo, "toor-dal-1kg", quantity=2)
+    with_address(anon_cs, city="New Delhi", state="Delhi", pincode="110001")
+    services.cart_apply_gift_card(cs=anon_cs, code=DEMO_CARD, pin=DEMO_PIN)
+
+    result = _sign_in(anon_cs, shopper)
+
+    assert [r.kind for r in result.cart.redemptions if r.kind == "gift_card"] == ["gift_card"]
+    assert result.cart.shipping_address.city == "New Delhi"
+    assert f"Gift card …{DEMO_CARD[-4:]} is still applied." in result.kept

@@ -413,8 +413,11 @@ def test_delivery_check_remembers_a_serviceable_pincode(cs, demo):
     assert cart.lines[0].delivery_promise == cart.delivery_promise
 
 
-def test_unserviceable_pincode_is_not_remembered(cs, demo):
+def test_unserviceable_pincode_is_remembered_so_pages_say_so_about_it(cs, demo):
+    services.cart_check_delivery(cs=cs, pincode="560001")
+
     check = services.cart_check_delivery(cs=cs, pincode="999999")
 
+    # never a quiet fall back to the earlier pincode: the cart and checkout speak of 999999
     assert not check.serviceable
-    assert cs.pincode == ""
+    assert cs.pincode == "999999"

@@ -18,8 +18,8 @@ from storefront import ledger
 from storefront.exceptions import (
     MSG_AUTH,
     MSG_UNAVAILABLE,
+    AddressNeeded,
     CapabilityMissing,
-    CheckoutChanged,
     NotFound,
     ProviderAuthError,
     ProviderRejected,
@@ -31,6 +31,7 @@ from storefront.providers.base import CartContext, Customer
 from storefront.providers.fynd import common as fp
 from storefront.providers.fynd.models import FyndAddress, FyndCart
 from storefront.providers.fynd.provider import FyndProvider
+from storefront.providers.messages import MSG_NEED_ADDRESS
 from storefront.providers.types import Address, Capability, CartMeta, OrderType
 from storefront.providers.validators import gstin_check_digit
 from tests.fakes import fynd_server as ff
@@ -508,6 +509,33 @@ def test_sign_in_merges_into_the_customers_cart_in_one_post(cs, customer, fake_f
     assert signed.cart_id == theirs.id
 
 
+def test_sign_in_carries_the_guests_coupon_into_the_customers_cart(cs, customer, fake_fynd):  # noqa: F811
+    theirs = add(CartSession(session=SessionStore(), user=customer), "7503", "OS", 1)
+    anon = add(cs, "7501", "M", 2)
+    services.cart_apply_coupon(cs=cs, code="WELCOME10")
+    signed = CartSession(session=cs.session, user=customer)
+    fake_fynd.reset_counts()
+
+    result = services.cart_merge_at_login(cs=signed, anonymous_cart_id=anon.id)
+
+    # the items in one POST, then the coupon on the customer's cart in one more
+    assert calls(fake_fynd)[-1] == ("POST", "/coupon")
+    assert result.cart.id == theirs.id and result.cart.coupon_code == "WELCOME10"
+    assert result.kept == ("Coupon WELCOME10 is still applied.",) and result.dropped == ()
+
+
+def test_sign_in_keeps_the_coupon_of_an_adopted_cart(cs, customer, fake_fynd):  # noqa: F811
+    anon = add(cs, "7501", "M", 2)
+    services.cart_apply_coupon(cs=cs, code="WELCOME10")
+    signed = CartSession(session=cs.session, user=customer)
+
+    result = services.cart_merge_at_login(cs=signed, anonymous_cart_id=anon.id)
+
+    assert result.cart.id == anon.id and result.cart.coupon_code == "WELCOME10"
+    assert result.kept == ("Coupon WELCOME10 is still applied.",)
+    assert not [c for c in calls(fake_fynd) if c == ("POST", "/coupon")][1:]  # applied once, by the guest
+
+
 def test_the_customers_cart_follows_them_to_another_browser(account, customer):
     first = CartSession(session=SessionStore(), user=customer)
     cart = add(first, "7501", "M", 1)
@@ -569,14 +597,14 @@ def test_the_same_key_places_one_order(cs, fake_fynd):  # noqa: F811
     assert first.guest_token and first.email == "a@example.com"
 
 
-def test_a_checkout_without_address_lists_what_is_missing(cs, fake_fynd):  # noqa: F811
+def test_a_checkout_without_address_says_an_address_is_needed(cs, fake_fynd):  # noqa: F811
     add(cs)
     token = services.checkout_issue_key(cart=selectors.cart_get(cs=cs, for_checkout=True), cs=cs)
 
-    with pytest.raises(CheckoutChanged) as exc:
+    with pytest.raises(AddressNeeded) as exc:
         services.checkout_place_order(cs=cs, token=token, payment_mode="COD")
 
-    assert [c.text for c in exc.value.changes] == [fp.MSG_NEED_ADDRESS]
+    assert exc.value.user_message == MSG_NEED_ADDRESS
     assert fake_fynd.count("POST", f"{CART}/checkout") == 0
 
 
