@@ -498,10 +498,12 @@ def checkout_place_order(*, cs: CartSession, token: str, payment_mode: str, emai
     ordering = cart if same_cart else provider.get_cart(ctx)
     if (
         ordering.lines
+        and Capability.ADDRESSES in provider.capabilities
         and ordering.meta.order_type == OrderType.HOME_DELIVERY
         and not ordering.shipping_address
     ):
-        # nothing changed: the address was never given; said once, beside the address form
+        # nothing changed: the address was never given; said once, beside the address form (a
+        # provider without addresses in the storefront ships to the one it keeps itself)
         raise AddressNeeded(MSG_NEED_ADDRESS, field="address")
     if ordering.id:
         changes = checkout_changes(shown=shown, cart=ordering)

@@ -68,7 +68,7 @@ def _fill_address(page: Page) -> None:
     form.get_by_label("Mobile number").fill("9812345678")
     form.get_by_label("House, building, street").fill("12 Link Road")
     form.get_by_label("City").fill("Mumbai")
-    form.get_by_label("State").fill("Maharashtra")
+    form.get_by_label("State").select_option("Maharashtra")
     form.get_by_label("Pincode").fill("400059")
     form.get_by_role("button", name="Save and deliver here").click()
     expect(page.locator("[data-address-selected]")).to_have_count(1)

@@ -77,7 +77,7 @@ def _fill_address(page: Page, *, name: str, pincode: str = "560001") -> None:
     form.get_by_label("House, building, street").fill("7 Residency Road")
     form.get_by_label("Area, landmark").fill("Near the park")
     form.get_by_label("City").fill("Bengaluru")
-    form.get_by_label("State").fill("Karnataka")
+    form.get_by_label("State").select_option("Karnataka")
     form.get_by_label("Pincode").fill(pincode)
     form.get_by_role("button", name="Save and deliver here").click()
 

@@ -123,7 +123,7 @@ def _fill_address(page: Page, *, name: str, pincode: str) -> None:
     form.get_by_label("House, building, street").fill("12 Link Road")
     form.get_by_label("Area, landmark").fill("Andheri West")
     form.get_by_label("City").fill("Mumbai")
-    form.get_by_label("State").fill("Maharashtra")
+    form.get_by_label("State").select_option("Maharashtra")
     form.get_by_label("Pincode").fill(pincode)
     form.get_by_role("button", name="Save and deliver here").click()
 
