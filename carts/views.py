@@ -26,7 +26,7 @@ from storefront.htmx import (
     safe_next,
 )
 from storefront.money import format_inr
-from storefront.providers.types import Address, Cart, CartMeta, OrderType
+from storefront.providers.types import Address, Capability, Cart, CartMeta, OrderType
 from storefront.text import format_day
 from storefront.urlcache import reverse_once
 
@@ -273,10 +273,14 @@ def check_delivery(request: HtmxHttpRequest) -> HttpResponse:
 
     def run(cs, data):
         check = services.cart_check_delivery(cs=cs, pincode=data["pincode"])
+        cart = selectors.cart_get(cs=cs)
+        if not check.serviceable and cart.checkout_blocked:
+            # the cart says it once, where checkout would be offered (it now is not)
+            return cart
         if not check.serviceable:
             raise StorefrontError(check.message, field="pincode")
         messages.success(request, check.message)
-        return selectors.cart_get(cs=cs)
+        return cart
 
     return _mutate(request, form, run, error_key="check-delivery")
 
@@ -452,8 +456,10 @@ def set_address(request: HtmxHttpRequest) -> HttpResponse:
             country=(data.get("country") or "India").strip(),
         )
         try:
-            check = cs.provider.check_delivery(pincode=address.pincode)
-            if not check.serviceable:
+            # a provider that promises delivery by pincode says here whether it delivers there
+            delivers = Capability.DELIVERY_PROMISE in cs.provider.capabilities
+            check = cs.provider.check_delivery(pincode=address.pincode) if delivers else None
+            if check is not None and not check.serviceable:
                 raise ProviderError(
                     MSG_ADDRESS_NOT_DELIVERED.format(pincode=address.pincode), field="pincode"
                 )

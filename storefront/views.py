@@ -22,7 +22,7 @@ from . import degraded, seo
 from .exceptions import NotFound, ProviderRejected, StorefrontError
 from .health import HEALTH_ORDER, provider_health
 from .htmx import HtmxHttpRequest, add_error, redirect_303, render_fragments
-from .providers.types import SORTS, ListingRefine
+from .providers.types import SORTS, Capability, ListingRefine
 from .validators import query_text, strip_control_chars
 
 logger = logging.getLogger("storefront")
@@ -216,7 +216,8 @@ def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     # the pincode asked about, else the one the shopper checked before (on any page): its
     # delivery date shows without pressing Check again
     asked = "pincode" in request.GET
-    known = {"pincode": cs.pincode} if cs.pincode and not asked else None
+    checks = Capability.DELIVERY_PROMISE in cs.provider.capabilities
+    known = {"pincode": cs.pincode} if cs.pincode and checks and not asked else None
     form = CheckDeliveryForm(request.GET if asked else known)
     if form.is_bound:
         if form.is_valid():

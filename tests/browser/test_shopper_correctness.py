@@ -21,7 +21,6 @@ from .helpers import SIZES, add_to_cart_form, badge, expect_count, lines, messag
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/tmp/shots-uxa")
 ORDER_URL = re.compile(r"/orders/(KC[0-9A-F]+)/(\?t=[\w-]+)?$")
 TYPED = {
     "Full name": "Meera Iyer",
@@ -33,20 +32,20 @@ TYPED = {
 
 
 @pytest.fixture(params=["js", "nojs"])
-def phone(request, chromium: Browser, store: str) -> Iterator[Page]:
+def phone(request, chromium: Browser, store: str, output_dir: Path) -> Iterator[Page]:
     """A phone-sized page, with JavaScript on and off."""
     context = _new_context(
         chromium, store, viewport=SIZES["phone"], java_script_enabled=request.param == "js", is_mobile=True
     )
     page = context.new_page()
     page.js = request.param == "js"
+    page.shots = output_dir
     yield page
     context.close()
 
 
 def _shoot(page: Page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{'js' if page.js else 'nojs'}.png"), full_page=True)
+    page.screenshot(path=str(page.shots / f"{name}-{'js' if page.js else 'nojs'}.png"), full_page=True)
 
 
 def _add_dal(page: Page, quantity: int = 3) -> None:
