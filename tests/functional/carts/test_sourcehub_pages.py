@@ -141,3 +141,19 @@ def test_a_refused_token_gives_shoppers_a_friendly_page_and_never_the_token(fake
     assert MSG_AUTH in page.replace("&#39;", "'")
     assert "regenerated-old-token" not in page and "AUTHENTICATION_ERROR" not in page
     assert fake_sh.count("GET", "/api/products") == 1  # not retried
+
+
+def test_a_pending_buyer_may_add_but_the_cart_and_checkout_say_they_cannot_order_yet(provider, fake_sh):
+    from tests.integration.providers.sourcehub_kit import ARJUN
+
+    client = Client()
+    client.force_login(user(ARJUN))
+
+    product = client.get(TEA).content.decode()
+    _add(client)
+    cart = client.get("/cart/").content.decode().replace("&#39;", "'")
+
+    assert 'data-buyer-access="pending"' in product and 'data-action="add-to-cart"' in product
+    assert "waiting for SourceHub's approval" in cart
+    assert 'aria-disabled="true">Proceed to checkout' in cart
+    assert fake_sh.count("POST", "/api/orders/create") == 0
