@@ -10,7 +10,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 
-from storefront.exceptions import NotFound
+from storefront import degraded
+from storefront.exceptions import NotFound, ProviderUnavailable
 from storefront.providers import readers
 from storefront.providers.messages import MSG_UNKNOWN_PRODUCT, clean_pincode
 from storefront.providers.types import Category, DeliveryCheck, Product, ProductPage
@@ -24,11 +25,23 @@ MSG_PINCODE_SAVED = "We'll check delivery to {pincode} when you add your address
 
 class CommerceEngineCatalogue(CommerceEngineBase):
     def _cached(self, name: str, parts: tuple, fetch: Callable[[], dict]) -> dict:
+        """The cached answer, else a fresh one (kept for CATALOGUE_CACHE_SECONDS, and a second copy
+        for CATALOGUE_STALE_SECONDS that a page read may fall back to while Commerce Engine is
+        unavailable: storefront.degraded)."""
         key = f"{self._catalogue_ns}:{name}:{key_part(*parts)}"
         data = cache.get(key)
         if data is None:
-            data = self._catalogue_call(fetch)
+            try:
+                data = self._catalogue_call(fetch)
+            except ProviderUnavailable:
+                stale = cache.get(f"{key}:stale") if degraded.may_serve_stale() else None
+                if stale is None:
+                    raise
+                degraded.note_stale(self.account, name)
+                return stale
             cache.set(key, data, settings.CATALOGUE_CACHE_SECONDS)
+            if settings.CATALOGUE_STALE_SECONDS > 0:
+                cache.set(f"{key}:stale", data, settings.CATALOGUE_STALE_SECONDS)
         return data
 
     def list_categories(self) -> tuple[Category, ...]:

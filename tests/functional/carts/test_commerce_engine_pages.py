@@ -251,3 +251,15 @@ def test_a_free_item_has_no_stepper_and_no_remove(client, ce):
     assert "Free with an offer" in free and 'data-action="update-line"' not in free
     assert 'data-action="remove-line"' not in free and 'data-line-quantity="1"' in free
     assert "Your cart shows the GST on every price." in page
+
+
+def test_a_product_page_seen_before_is_served_while_commerce_engine_is_down(client, ce, fake, settings):
+    settings.CATALOGUE_CACHE_SECONDS = 0  # nothing fresh is kept: only the long-lived stale copy
+    assert client.get("/products/silk-saree/").status_code == 200
+    fake.fault("/catalog/products/silk-saree", "status", status=503, times=5)
+
+    response = client.get("/products/silk-saree/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Silk Saree" in page and "Prices and stock may have changed." in page
