@@ -45,7 +45,12 @@ def phone(request, chromium: Browser, store: str, output_dir: Path) -> Iterator[
 
 
 def _shoot(page: Page, name: str) -> None:
-    page.screenshot(path=str(page.shots / f"{name}-{'js' if page.js else 'nojs'}.png"), full_page=True)
+    """Full-page screenshots at phone and desktop size; the test goes on at phone size."""
+    for label, size in SIZES.items():
+        page.set_viewport_size(size)
+        shot = page.shots / f"{name}-{'js' if page.js else 'nojs'}-{label}.png"
+        page.screenshot(path=str(shot), full_page=True)
+    page.set_viewport_size(SIZES["phone"])
 
 
 def _add_dal(page: Page, quantity: int = 3) -> None:
