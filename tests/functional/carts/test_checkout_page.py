@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from carts.checkout_views import MSG_EMPTY
+from carts.checkout_views import MSG_EMPTY, MSG_NO_SAVED_ADDRESS_THERE
 from storefront.providers.local import models as m
 from storefront.providers.local.checkout import PAYMENT_COD, PAYMENT_REDEMPTIONS
 from storefront.providers.local.pricing import MSG_GST_INTER_STATE, MSG_GST_INTRA_STATE
@@ -18,6 +18,7 @@ from tests.checkout_kit import (
     drop_capabilities,
     fill_groceries,
 )
+from tests.conftest import SHOPPER_EMAIL
 from tests.functional.pages import Page
 
 
@@ -62,6 +63,41 @@ def test_a_returning_customers_saved_address_is_preselected(signed_in_client, de
     # the GST is split within Karnataka
     assert page.amount("gst_charges") == Decimal("25.57")
     assert MSG_GST_INTRA_STATE.format(cgst=Decimal("12.79"), sgst=Decimal("12.78")) in page.html
+
+
+def test_a_saved_address_in_the_checked_pincode_is_the_one_preselected(signed_in_client, demo, shopper):
+    m.Address.objects.create(
+        user=shopper, name="Asha Rao", phone="9876543210", line1="4 Janpath", city="New Delhi",
+        state="Delhi", pincode="110001",
+    )  # fmt: skip
+    fill_groceries(signed_in_client, demo)
+    signed_in_client.get("/products/toor-dal-1kg/?pincode=560001")  # the older address's pincode
+
+    page = checkout(signed_in_client)
+
+    (selected,) = page.having("data-address-selected")
+    assert "560001" in selected.content  # not the newer Delhi address
+
+
+def test_checkout_never_moves_quietly_to_another_pincode(signed_in_client, demo):
+    fill_groceries(signed_in_client, demo)
+    # the shopper checked delivery to Delhi; their only saved address is in Bengaluru
+    signed_in_client.get("/products/toor-dal-1kg/?pincode=110001")
+
+    page = checkout(signed_in_client)
+
+    assert not page.having("data-address-selected")
+    (note,) = page.having("data-pincode-note")
+    assert note.content == MSG_NO_SAVED_ADDRESS_THERE.format(pincode="110001")
+    assert page.by_id("addr-pincode").attrs["value"] == "110001"
+    # choosing the saved address is the shopper's own choice, and makes 560001 their pincode
+    saved = m.Address.objects.get(user__email=SHOPPER_EMAIL)
+    signed_in_client.post("/cart/address/select/", {"address": str(saved.pk)})
+    page = checkout(signed_in_client)
+    (selected,) = page.having("data-address-selected")
+    assert "560001" in selected.content and not page.having("data-pincode-note")
+    product = Page(signed_in_client.get("/products/almonds-500g/").content)
+    assert product.by_id("pincode").attrs["value"] == "560001"
 
 
 def test_a_guest_is_asked_for_an_address(client, demo):
