@@ -55,7 +55,9 @@ the lines on that cart; DELETE empties a cart in place (same id). Quantity rules
 ``SUMMER50`` expired, ``EARLY75`` used up, ``FULLCOVER`` ₹100,000 off) answer 400 ``coupon_invalid`` /
 ``coupon_not_applicable`` with the reason; a coupon that stops qualifying is dropped. Loyalty and credit
 need a signed-in customer (400 ``login_required``); Asha (``9876543210``, ``asha@example.in``) has 500
-points and ₹300 credit. Gift cards (SIM, older docs): ``POST /carts/{id}/gift-card`` with
+points and ₹300 credit; points over the balance → 400 ``insufficient_points``, credit over it → 400
+``insufficient_credit`` (``credit_cap = True`` caps it instead), both capped at the payable.
+Gift cards (SIM, older docs): ``POST /carts/{id}/gift-card`` with
 ``gift_card_code`` and optional ``pin`` (``GIFT-1000-AAAA``/4321 holds ₹1,000, ``GIFT-0250-BBBB``/1111
 ₹250, ``GIFT-EMPTY-CCC`` nothing); the cart shows SIM keys ``gift_card_code`` and
 ``gift_card_amount``; DELETE answers the cart's fields directly under ``content`` as the OLD example.

@@ -920,3 +920,13 @@ def test_cancelling_a_payment_request_allows_a_retry_at_once(ce, shopper):
     assert shopper.call("GET", f"/orders/{number}/payment-status")["is_retry_available"] is True
     fresh = shopper.call("POST", f"/orders/{number}/retry-payment", json={})["payment_info"]
     assert fresh["payment_links"]["web"] == ce.payment_url(number)
+
+
+def test_credit_over_the_balance_is_refused_or_with_credit_cap_capped(ce, shopper):
+    sign_in(shopper)
+    cart = shopper.cart((RICE, None, 1))  # 681.45 to pay, ₹300 credit
+    refused = shopper.raw("POST", f"/carts/{cart['id']}/credit-balance", json={"credit_balance_used": 681.45})
+    assert refused.status_code == 400 and refused.json()["code"] == "insufficient_credit"
+    ce.credit_cap = True
+    capped = shopper.call("POST", f"/carts/{cart['id']}/credit-balance", json={"credit_balance_used": 681.45})
+    assert capped["cart"]["credit_balance_used"] == 300 and capped["cart"]["to_be_paid"] == Decimal("381.45")

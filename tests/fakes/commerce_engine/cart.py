@@ -47,6 +47,9 @@ class CartServer(PricingServer):
         self.gift_cards = copy.deepcopy(data.GIFT_CARDS)
         self.unserviceable_pincodes = set(data.UNSERVICEABLE_PINCODES)
         self.pickup_locations = copy.deepcopy(data.PICKUP_LOCATIONS)
+        # §5.1 "credit_balance_used ≤ user's credit": refused with 400 insufficient_credit (default),
+        # or with credit_cap=True capped at the customer's credit as the payable caps it
+        self.credit_cap = False
 
     # ------------------------------------------------------------------ test hooks
     def cart(self, cart_id: str) -> dict[str, Any]:

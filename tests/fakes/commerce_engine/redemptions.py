@@ -202,7 +202,9 @@ class RedemptionServer(CartServer):
         if not token["logged_in"]:
             raise self.fail(400, "Sign in to use your credit balance.", "login_required")
         if amount > user["credit"]:
-            raise self.fail(400, f"Your credit balance is ₹{num(user['credit'])}.", "insufficient_credit")
+            if not self.credit_cap or user["credit"] <= 0:
+                raise self.fail(400, f"Your credit balance is ₹{num(user['credit'])}.", "insufficient_credit")
+            amount = user["credit"]  # credit_cap: the other reading of §5.1, capped like the payable
         cart["credit"] = money(amount)
         return self.touched(cart, "Credit balance applied successfully")
 
