@@ -71,9 +71,8 @@ def axes_lockout(request: HttpRequest, original_response=None, credentials=None)
     from .accounts import LoginForm  # accounts imports this module
 
     if request.path == _login_path():
-        form = LoginForm(request.POST or None)
-        form.is_valid()
-        form.add_error(None, exc.user_message)
+        # the form keeps the email; the message is the page's alert (throttle_message)
+        form = LoginForm(initial={"email": request.POST.get("email", "")[:254]})
         return throttled_response(
             request,
             exc,
