@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from storefront import degraded, throttle
+from storefront import degraded, formmemory, throttle
 from storefront.exceptions import NotFound, ProviderError, StorefrontError
 from storefront.htmx import (
     LAYOUT,
@@ -100,6 +100,7 @@ def _mutate(
     cs = CartSession.of(request)
     back = safe_next(request, default_next or reverse_once("carts:cart"))
     throttled: throttle.Throttled | None = None
+    beside_field = True  # a refusal of what was typed; not one of who may do it (403)
     if not form.is_valid():
         _, error = forms.first_error(form)
     else:
@@ -112,6 +113,7 @@ def _mutate(
             throttled, error = exc, exc.user_message
         except (ProviderError, StorefrontError) as exc:
             text, status = error_message(exc)
+            beside_field = status != 403
             if status >= 500:
                 messages.error(request, text)
                 return _unavailable(request)
@@ -123,7 +125,8 @@ def _mutate(
                 return cart_changed(fragments(request, cart))
             return redirect_303(back)
     if not request.htmx:
-        messages.error(request, error)
+        if not (beside_field and formmemory.keep(request, error_key, error)):  # kept: beside its field
+            messages.error(request, error)
         return redirect_303(back)
     # with htmx the error is shown once, in place (beside the line or the form), and the regions
     # are re-rendered from the cart as it stands: nothing changed
@@ -314,7 +317,7 @@ def apply_coupon(request: HtmxHttpRequest) -> HttpResponse:
         success=lambda cart, data: services.MSG_COUPON_APPLIED.format(
             code=cart.coupon_code, amount=format_inr(-cart.row("coupon").amount)
         ),
-        error_key="redemptions",
+        error_key="apply-coupon",
     )
 
 
@@ -360,7 +363,7 @@ def apply_gift_card(request: HtmxHttpRequest) -> HttpResponse:
         forms.GiftCardForm(request.POST),
         lambda cs, data: services.cart_apply_gift_card(cs=cs, code=data["code"], pin=data["pin"]),
         success=lambda cart, data: services.MSG_GIFT_CARD_APPLIED.format(tail=data["code"][-4:]),
-        error_key="redemptions",
+        error_key="apply-gift-card",
     )
 
 

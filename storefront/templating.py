@@ -40,6 +40,7 @@ from django_htmx.jinja import htmx_script as django_htmx_script
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 
+from storefront.formmemory import recall as recall_form
 from storefront.navigation import sign_in_url
 from storefront.sanitise import provider_html
 from storefront.templatetags.money import abs_amount, inr, inr_whole, plain_amount
@@ -135,7 +136,12 @@ def environment(**options: Any) -> jinja2.Environment:
     env = jinja2.Environment(**options)  # noqa: S701 - the backend turns autoescape on
     # `{{ url('carts:update-line') }}`, `{{ url('product-detail', slug) }}`: once per process
     env.globals.update(
-        url=reverse_once, static=static, htmx_script=htmx_script, oob=False, sign_in_url=sign_in_url
+        url=reverse_once,
+        static=static,
+        htmx_script=htmx_script,
+        oob=False,
+        sign_in_url=sign_in_url,
+        recall_form=recall_form,
     )
     env.filters.update(
         inr=inr,
