@@ -31,7 +31,8 @@
   }
 
   function focusMessage(target) {
-    var places = [target, document.getElementById("messages"), document];
+    // the page's message about what just happened first, then an error shown in place
+    var places = [document.getElementById("messages"), target, document];
     for (var i = 0; i < places.length; i++) {
       var place = places[i];
       if (!place || !place.querySelector) continue;
@@ -56,11 +57,13 @@
     // the focused control (also when the change came from tabbing away: focus is then already on
     // the next control, which the swap may replace), else the element that made the request
     var control = active && active !== document.body ? active : elt;
-    used = { selector: describe(control), element: control };
+    used = { selector: describe(control), element: control, requester: elt };
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (!used) return;
+    // only the answer to that request (a header refresh from an earlier change may settle first)
+    var config = event.detail.requestConfig;
+    if (!used || !config || config.elt !== used.requester) return;
     var active = document.activeElement;
     var lost = !active || active === document.body || !document.body.contains(active);
     var remembered = used;
