@@ -75,7 +75,7 @@ def fill_address(page: Page, *, pincode: str = "560001") -> None:
     form.get_by_label("Mobile number").fill("9812345678")
     form.get_by_label("House, building, street").fill("12 Link Road")
     form.get_by_label("City").fill("Bengaluru")
-    form.get_by_label("State").fill("Karnataka")
+    form.get_by_label("State").select_option("Karnataka")
     form.get_by_label("Pincode").fill(pincode)
     form.get_by_role("button", name="Save and deliver here").click()
 
