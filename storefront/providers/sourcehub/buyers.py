@@ -124,18 +124,18 @@ class SourceHubBuyers(SourceHubBase):
         found = None
         if email:
             try:
-                found = mapping.buyer(readers.as_dict(self.client.customer_show(email=email)))
+                found = mapping.buyer(mapping.one(self.client.customer_show(email=email)))
             except (ProviderRejected, NotFound):  # 400: not found and invalid alike
                 found = None
         if not external_id or (found is not None and found.id == external_id):
             return found
         # staff linked another customer id than the email's: read the customer list for it
         for page in range(CUSTOMER_PAGES):
-            rows = readers.as_list(self.client.customers(skip=page * 100))
-            for row in rows:
-                if readers.as_str(readers.as_dict(row).get("id")) == external_id:
-                    return mapping.buyer(readers.as_dict(row))
-            if len(rows) < 100:
+            listed = mapping.rows(self.client.customers(skip=page * 100), "customers")
+            for row in listed:
+                if readers.as_str(row.get("id")) == external_id:
+                    return mapping.buyer(row)
+            if len(listed) < 100:
                 break
         return None
 

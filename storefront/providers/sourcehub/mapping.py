@@ -202,11 +202,29 @@ def product(raw: dict[str, Any]) -> Product | None:
     )
 
 
-def product_list(payload: Any) -> list[dict[str, Any]]:
-    """`data` is the list (INFERRED); `data.products` is accepted too."""
-    if isinstance(payload, dict):
-        payload = payload.get("products")
+def rows(payload: Any, key: str) -> list[dict[str, Any]]:
+    """The records of a list answer, whatever its container (list shapes are not shown in the
+    docs): `data` as the list, `data.<key>` (orders are documented as `data.orders`), or a
+    paginated `data.data` / `data.items`."""
+    for _ in range(2):
+        if not isinstance(payload, dict):
+            break
+        payload = next(
+            (payload[k] for k in (key, "data", "items") if isinstance(payload.get(k), list | dict)), None
+        )
     return [readers.as_dict(p) for p in readers.as_list(payload) if readers.as_dict(p)]
+
+
+def product_list(payload: Any) -> list[dict[str, Any]]:
+    """`data` is the list (INFERRED); `data.products` and paginated shapes are accepted too."""
+    return rows(payload, "products")
+
+
+def one(payload: Any) -> dict[str, Any]:
+    """A single record: `data` as an object, or the first of a list."""
+    if isinstance(payload, list):
+        payload = payload[0] if payload else {}
+    return readers.as_dict(payload)
 
 
 # ---------------------------------------------------------------------------- cart
@@ -321,7 +339,10 @@ def buyer(raw: dict[str, Any]) -> Buyer | None:
     cid = readers.as_str(raw.get("id"))
     if not cid:
         return None
-    approval = APPROVALS.get(readers.as_str(raw.get("approval")).lower(), "pending")
+    said = readers.as_str(raw.get("approval")).lower()
+    # no approval field at all: the record's status decides (only an explicit pending or rejected
+    # approval holds a buyer back); an approval word we do not know is treated as pending
+    approval = APPROVALS.get(said, "pending") if said else "approved"
     company = readers.as_str(raw.get("company_name")) or readers.as_str(raw.get("display_name"))
     phone = readers.as_str(raw.get("contactperson_number")) or readers.as_str(raw.get("company_phone"))
     return Buyer(
@@ -357,10 +378,8 @@ def buyer_address(raw: dict[str, Any], company: str, phone: str) -> Address | No
 
 
 def order_list(payload: Any) -> list[dict[str, Any]]:
-    """`data.orders` (documented); a bare list is accepted too."""
-    if isinstance(payload, dict):
-        payload = payload.get("orders")
-    return [readers.as_dict(o) for o in readers.as_list(payload) if readers.as_dict(o)]
+    """`data.orders` (documented); a bare list and paginated shapes are accepted too."""
+    return rows(payload, "orders")
 
 
 def order_matches(order: dict[str, Any], sent: dict[str, Any]) -> bool:

@@ -30,7 +30,7 @@ from decimal import Decimal
 from django.core.cache import cache
 
 from storefront import ledger
-from storefront.exceptions import CheckoutChanged, NotFound, ProviderRejected, ProviderUnavailable
+from storefront.exceptions import CheckoutChanged, NotFound, ProviderRejected
 from storefront.models import OrderAttempt
 from storefront.providers import readers
 from storefront.providers.base import CartContext, Resolution, Role
@@ -98,11 +98,12 @@ class SourceHubOrders(SourceHubCarts):
         record = self._record(body, cart, ctx, payment_mode, email)
 
         def send(attempt: OrderAttempt) -> ledger.Sent:
-            answer = readers.as_dict(self.client.create_order(customer_id))
-            order_id = readers.as_str(answer.get("id"))
+            answer = mapping.one(self.client.create_order(customer_id))
+            # a 200 means SourceHub made the order; without an id it is shown under our reference
+            order_id = readers.as_str(answer.get("id")) or readers.as_str(answer.get("order_no"))
             if not order_id:
-                logger.error("SourceHub orders/create for customer %s answered without an id", customer_id)
-                raise ProviderUnavailable()
+                logger.warning("SourceHub orders/create for customer %s answered without an id", customer_id)
+                order_id = attempt.reference
             cache.delete(self._key("cart", customer_id))
             return ledger.Sent(order_id, {**record, "order": answer})
 

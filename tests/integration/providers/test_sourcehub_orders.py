@@ -201,3 +201,15 @@ def test_the_calls_of_adding_and_of_placing_an_order_through_the_checkout(provid
     assert services.checkout_place_order(cs=cs, token=token, payment_mode="invoice").id == "5001"
     # the checkout's re-read of the open cart (the customer's, empty now); no order call
     assert fake_sh.api_calls() == [("GET", "/api/carts")]
+
+
+def test_an_order_answer_without_an_id_is_still_placed_under_our_reference(provider, fake_sh):
+    cs = _ready()
+    fake_sh.fault(
+        CREATE, "status", status=200, body={"data": {}, "message": "Sales order created"}, after_commit=True
+    )
+
+    order = _place(provider, cs, "key-noid")
+
+    assert order.id.startswith("SF") and len(fake_sh.orders) == 1
+    assert OrderAttempt.objects.get().state == OrderAttempt.State.PLACED

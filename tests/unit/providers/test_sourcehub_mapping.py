@@ -135,3 +135,23 @@ def test_buyers_and_orders_read_from_their_records():
     assert (
         mapping.order_list({"orders": [order]}) == [order] and readers.as_list(mapping.order_list(None)) == []
     )
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [{"id": 1}],
+        {"products": [{"id": 1}]},
+        {"current_page": 1, "data": [{"id": 1}], "total": 1},  # a paginated answer
+        {"items": [{"id": 1}]},
+    ],
+)
+def test_list_answers_are_read_whatever_their_container(payload):
+    assert mapping.product_list(payload) == [{"id": 1}]
+
+
+def test_a_customer_record_without_an_approval_is_approved_and_an_odd_word_is_pending():
+    assert mapping.buyer({"id": 3, "status": "Active"}).approval == "approved"
+    assert mapping.buyer({"id": 3, "approval": "On hold"}).approval == "pending"
+    assert mapping.buyer({"id": 3, "approval": "Rejected"}).approval == "rejected"
+    assert mapping.one([{"id": 3}]) == {"id": 3} and mapping.one([]) == {}
