@@ -44,7 +44,15 @@ def _axe_problems(page: Page) -> list[str]:
     ]
 
 
+CSP_WATCH = (
+    "document.addEventListener('securitypolicyviolation', e => "
+    "(window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI))"
+)
+
+
 def _check_both_sizes(page: Page, name: str, output_dir: Path) -> None:
+    # nothing on the page breaks the Content-Security-Policy (no inline script or style)
+    assert page.evaluate("window.__csp || []") == [], name
     problems = {}
     for label, size in SIZES.items():
         page.set_viewport_size(size)
@@ -64,6 +72,7 @@ def _focused(page: Page) -> str:
 
 
 def test_axe_finds_no_serious_problem_on_the_shoppers_pages(page: Page, output_dir: Path) -> None:
+    page.add_init_script(CSP_WATCH)
     page.goto("/")
     _check_both_sizes(page, "home", output_dir)
     page.goto("/products/?q=kurta")
