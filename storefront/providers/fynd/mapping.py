@@ -375,7 +375,27 @@ def map_product(detail: Any, sizes_body: Any, size_prices: dict[str, Any] | None
         description=strip_tags(description),
         variants=tuple(variants),
         has_sizes=bool(variants),
+        size_chart=map_size_chart(sizes_body.get("size_chart")) if variants else (),
     )
+
+
+SIZE_CHART_COLUMNS = tuple(f"col_{n}" for n in range(1, 7))
+
+
+def map_size_chart(chart: Any) -> tuple[tuple[str, ...], ...]:
+    """ProductSizes' `size_chart` (headers col_1..col_6 {value}, sizes [{col_1..col_6}]) as rows of
+    cells, the heading first; the columns with a heading only; () without a heading or a size."""
+    chart = as_dict(chart)
+    headers = as_dict(chart.get("headers"))
+    columns = [c for c in SIZE_CHART_COLUMNS if as_str(as_dict(headers.get(c)).get("value"))]
+    if not columns:
+        return ()
+    heading = tuple(as_str(as_dict(headers.get(c)).get("value")) for c in columns)
+    if unit := as_str(chart.get("unit")):
+        heading = (heading[0], *(f"{h} ({unit})" for h in heading[1:]))
+    rows = tuple(tuple(as_str(as_dict(size).get(c)) for c in columns) for size in as_list(chart.get("sizes")))
+    rows = tuple(r for r in rows if any(r))
+    return (heading, *rows) if rows else ()
 
 
 def map_product_page(body: Any, *, page: int, per_page: int) -> ProductPage:

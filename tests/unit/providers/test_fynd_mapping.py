@@ -653,3 +653,21 @@ def test_addresses_map_both_ways():
                            pincode="560001")  # fmt: skip
     assert fm.address_from_json(fm.address_json(back)) == back
     assert fm.address_from_json(None) is None
+
+
+def test_a_fynd_size_chart_becomes_rows_with_the_heading_first():
+    """ProductSizes' size_chart (fynd.md 8.5): headers col_1..col_6 with a value, one row per size."""
+    chart = {
+        "title": "Kurta sizes",
+        "unit": "in",
+        "headers": {"col_1": {"value": "Size"}, "col_2": {"value": "Chest"}, "col_3": {"value": None}},
+        "sizes": [{"col_1": "S", "col_2": 38}, {"col_1": "M", "col_2": "40"}, {}],
+    }
+    assert fm.map_size_chart(chart) == (("Size", "Chest (in)"), ("S", "38"), ("M", "40"))
+
+
+@pytest.mark.parametrize(
+    "chart", [None, {}, {"headers": {}, "sizes": [{"col_1": "S"}]}, {"headers": {"col_1": {"value": "Size"}}}]
+)
+def test_no_fynd_size_chart_without_a_heading_and_a_size(chart):
+    assert fm.map_size_chart(chart) == ()
