@@ -28,6 +28,8 @@ from .session import CartSession
 from .views import _unavailable, render_readonly_cart
 
 MSG_EMPTY = "Your cart is empty. Add something before checking out."
+MSG_ALREADY_PLACED = "Your order {number} is placed, so your cart is empty now."
+LAST_ORDER_KEY = "checkout:last-order"  # the number of the order this browser placed last
 MSG_PLACED = "Thank you! Your order {number} is placed."
 MSG_NO_SAVED_ADDRESS_THERE = (
     "You checked delivery to {pincode}. None of your saved addresses is there: "
@@ -53,7 +55,9 @@ def checkout_page(request: HtmxHttpRequest) -> HttpResponse:
                 request, cart, checkout_paused=degraded.MSG_CHECKOUT_PAUSED, status=503
             )
         if cart.is_empty:
-            messages.info(request, MSG_EMPTY)
+            # Back after an order lands here: say the order went through, so no one orders twice
+            last = request.session.get(LAST_ORDER_KEY) if not cs.buy_now else None
+            messages.info(request, MSG_ALREADY_PLACED.format(number=last) if last else MSG_EMPTY)
             return redirect_303(reverse("carts:cart"))
         pincode_note = ""
         if cart.shipping_address is None:
@@ -121,6 +125,8 @@ def place_order(request: HtmxHttpRequest) -> HttpResponse:
         url = order.payment_url
     else:
         messages.success(request, MSG_PLACED.format(number=order.id))
+    if not cs.buy_now:
+        request.session[LAST_ORDER_KEY] = order.id
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url

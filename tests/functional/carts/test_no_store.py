@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from carts.checkout_views import MSG_ALREADY_PLACED
 from carts.session import BADGE_COOKIE
 from tests.checkout_kit import address_form, checkout_key, fill_groceries
 from tests.functional.pages import Page
@@ -56,3 +57,18 @@ def test_after_an_order_the_cart_is_empty_and_the_badge_is_zero_everywhere(clien
         assert Page(client.get(path).content).cart_count == 0, path
     cart = Page(client.get("/cart/").content)
     assert cart.line_ids == []
+
+
+def test_back_to_checkout_after_an_order_says_the_order_is_placed(client, demo):
+    fill_groceries(client, demo)
+    client.post("/cart/address/", address_form())
+    key = checkout_key(client.get("/checkout/").content)
+    placed = client.post("/checkout/place/", {"idempotency_key": key, "payment_mode": "cod"})
+    number = placed["Location"].split("/")[2]
+    client.get(placed["Location"])  # the confirmation page shows its own message
+
+    back = client.get("/checkout/")  # what Back asks for again
+
+    assert back.status_code == 303 and back["Location"] == "/cart/"
+    cart = Page(client.get("/cart/").content)
+    assert ("info", MSG_ALREADY_PLACED.format(number=number)) in cart.alerts
