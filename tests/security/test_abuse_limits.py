@@ -331,3 +331,21 @@ def test_the_limit_decorator_answers_429_per_phone_and_per_client(demo):
     assert ask("9123456780", "192.0.2.201").status_code == 200
     statuses = [ask(f"90000000{n:02d}", "192.0.2.202").status_code for n in range(tries("otp", "client") + 1)]
     assert statuses[-1] == 429 and set(statuses[:-1]) == {200}
+
+
+def test_a_failed_sign_in_is_recorded_without_the_password_or_csrf_token(demo):
+    from axes.models import AccessAttempt
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.get("/accounts/login/")
+    token = browser.cookies["csrftoken"].value
+    response = browser.post(
+        "/accounts/login/",
+        {"email": SHOPPER_EMAIL, "password": "Hunter-2-secret-77", "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 400
+    (attempt,) = AccessAttempt.objects.all()
+    assert attempt.username == SHOPPER_EMAIL and attempt.failures_since_start == 1
+    stored = attempt.post_data + attempt.get_data
+    assert "Hunter-2-secret-77" not in stored and token not in stored
