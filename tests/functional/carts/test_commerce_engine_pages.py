@@ -4,6 +4,7 @@ page or in the session in clear."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -263,3 +264,15 @@ def test_a_product_page_seen_before_is_served_while_commerce_engine_is_down(clie
     page = response.content.decode()
     assert response.status_code == 200
     assert "Silk Saree" in page and "Prices and stock may have changed." in page
+
+
+def test_the_order_page_names_a_product_without_variants_plainly(client, ce, fake):
+    add(client, RICE, 1)
+    order_number = checkout(client, fake).split("/pay/")[1].split("/")[0]
+    fake.pay(order_number, "success")
+    payment_page = client.get(reverse("order-payment", args=[order_number])).content.decode()
+    order_url = html.unescape(re.search(r'<a href="([^"]+)">See your order</a>', payment_page).group(1))
+
+    page = client.get(order_url).content.decode()
+
+    assert "Basmati Rice 5 kg × 1" in page and "()" not in page
