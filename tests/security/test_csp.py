@@ -148,6 +148,19 @@ def test_staff_and_admin_pages_are_strict(client, demo):
     assert crawl(client, urls) == len(urls)
     admin = Client()
     assert crawl(admin, ["/admin/login/"]) == 1
+    root = get_user_model().objects.create_superuser(
+        username="csp-root@example.in", email="csp-root@example.in", password="admin-pass-123"
+    )
+    admin.force_login(root, backend="storefront.accounts.EmailBackend")
+    pages = [
+        "/admin/",
+        "/admin/storefront/provideraccount/",
+        "/admin/storefront/provideraccount/add/",
+        "/admin/storefront/orderattempt/",
+        f"/admin/auth/user/{root.pk}/change/",
+        "/admin/axes/accessattempt/",
+    ]
+    assert crawl(admin, pages) == len(pages)
 
 
 def test_the_429_page_is_strict(client, demo):
