@@ -2,6 +2,29 @@
 (function () {
   document.documentElement.classList.add("js");
 
+  // ---- htmx settings (here, not in a <meta> on every page: this file is cached) ------------------
+  // Deferred after htmx, so this runs before htmx reads its config at DOMContentLoaded. The
+  // Content-Security-Policy allows no inline style or eval: htmx must not inject its indicator
+  // <style>, eval anything, or copy style attributes while settling a swap. 422/409/429 answers
+  // carry the form with its message in place, so they are swapped like a 200.
+  if (window.htmx) {
+    Object.assign(window.htmx.config, {
+      responseHandling: [
+        { code: "204", swap: false },
+        { code: "[23]..", swap: true },
+        { code: "409", swap: true },
+        { code: "422", swap: true },
+        { code: "429", swap: true },
+        { code: "503", swap: true, error: true },
+        { code: "[45]..", swap: false, error: true },
+      ],
+      scrollIntoViewOnBoost: false,
+      includeIndicatorStyles: false,
+      allowEval: false,
+      attributesToSettle: ["class", "width", "height"],
+    });
+  }
+
   // ---- focus after an htmx swap (issue 9, point 13) -------------------------------------------
   // htmx gives focus back to a replaced control that has an id. For the others, remember how to
   // find the control that was used, and after the swap put focus back on it, or, when it is gone

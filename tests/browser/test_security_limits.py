@@ -1,5 +1,5 @@
 """In a real browser (issue 14): the Content-Security-Policy blocks nothing the shop does while
-htmx swaps the cart around (htmx settles no style attributes: base.html's htmx-config), and a
+htmx swaps the cart around (htmx settles no style attributes: its config in static/js/site.js), and a
 throttled gift-card try says so in place with JavaScript and on a page of its own without."""
 
 from __future__ import annotations
