@@ -86,7 +86,9 @@ def otp_start(request) -> HttpResponse:
             throttle.hit(request, "otp", phone=throttle.digest(data["value"].strip().lower()))
         except throttle.Throttled as exc:
             form.add_error(None, exc.user_message)
-            return _sign_in_page(request, form, status=429)
+            response = _sign_in_page(request, form, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
         try:
             challenge = provider.otp_start(
                 CartSession.of(request).context(), channel=data["channel"], value=data["value"]
@@ -120,13 +122,13 @@ def otp_verify(request) -> HttpResponse:
         messages.info(request, MSG_START_FIRST)
         return redirect_303(reverse("accounts:login"))
     form = OtpVerifyForm(request.POST or None)
-    status = 200
+    status, retry_after = 200, None
     if request.method == "POST" and form.is_valid():
         try:
             throttle.hit(request, "otp-verify", browser=throttle.digest(request.session.session_key or ""))
         except throttle.Throttled as exc:
             form.add_error(None, exc.user_message)
-            status = 429
+            status, retry_after = 429, exc.retry_after
         else:
             try:
                 identity = provider.otp_verify(
@@ -141,9 +143,12 @@ def otp_verify(request) -> HttpResponse:
                 return _signed_in(request, provider, identity)
     elif request.method == "POST":
         status = 400
-    return render(
+    response = render(
         request, "registration/otp_verify.html", {"form": form, "destination": destination}, status=status
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _signed_in(request, provider, identity: ProviderIdentity) -> HttpResponse:

@@ -142,6 +142,7 @@ def test_asking_for_codes_is_throttled(client, ce, fake, settings):
     response = client.post(reverse("accounts:otp-start"), {"channel": "phone", "value": CUSTOMER_PHONE})
 
     assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 3600  # the hour's window, in seconds
     assert fake.count("POST", "/auth/login/phone") == 2
 
 
@@ -154,6 +155,7 @@ def test_trying_codes_is_throttled(client, ce, fake, settings):
     response = client.post(reverse("accounts:otp-verify"), {"otp": "246810"})
 
     assert response.status_code == 429 and "_auth_user_id" not in client.session
+    assert 0 < int(response["Retry-After"]) <= 15 * 60
     assert fake.count("POST", "/auth/verify-otp") == 3
 
 
