@@ -1,5 +1,7 @@
 """Sign up, sign in (with the cart merge), sign out."""
 
+import html
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -85,6 +87,7 @@ def test_wrong_password_is_refused_with_a_message(client, demo):
 
     assert response.status_code == 400
     assert Page(response.content).alerts == [("error", MSG_BAD_LOGIN)]
+    assert html.unescape(response.content.decode()).count(MSG_BAD_LOGIN) == 1  # said once
     assert "_auth_user_id" not in client.session
 
 
