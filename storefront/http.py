@@ -371,9 +371,19 @@ class BearerTokens:
     more). The refresh is single-flight per `lock_key` (name it after the account and shopper).
     No pair, no refresh token, a refresh token the provider refuses (4xx), or a second 401 are
     `ProviderSessionExpired`: the provider starts a new guest session or asks the shopper to sign
-    in; our own credentials are not involved."""
+    in; our own credentials are not involved.
+
+    Providers that rotate refresh tokens (Commerce Engine does: the old one is refused once used)
+    need every copy of the pair to learn the new one, also copies that are not shared (a guest's
+    pair lives in their session data, which two parallel requests each loaded on their own). So
+    the refresher publishes the new pair, encrypted (storefront.crypto), in the cache under the
+    fingerprint of the refresh token it spent, for ROTATION_KEEP seconds; whoever still holds
+    that spent token (the request that waited on the lock, another copy of the pair) takes the
+    newest pair from there and saves it into its own store instead of refreshing again."""
 
     expired = ProviderSessionExpired
+    ROTATION_KEEP = 24 * 3600
+    ROTATION_HOPS = 8
 
     def __init__(
         self,
@@ -406,13 +416,42 @@ class BearerTokens:
         self._refreshed(http, stale=_bearer(rejected))
         return True
 
-    def _usable(self, stale: str) -> TokenPair | None:
-        """The stored pair if someone already replaced the `stale` token (and it has not expired)."""
-        pair = self.store.load()
+    def _rotated_key(self, refresh_token: str) -> str:
+        return f"{self.lock_key}:rotated:{hashlib.sha256(refresh_token.encode()).hexdigest()}"
+
+    def _successor(self, pair: TokenPair) -> TokenPair | None:
+        """The newest pair a refresh of `pair`'s refresh token (and of its successors) produced."""
+        newest, current = None, pair
+        for _ in range(self.ROTATION_HOPS):
+            if not current.refresh_token:
+                break
+            sealed = cache.get(self._rotated_key(current.refresh_token))
+            try:
+                nxt = TokenPair.from_dict(crypto.decrypt(sealed)) if sealed else None
+            except crypto.CredentialsUnreadable:
+                nxt = None
+            if nxt is None or nxt.access_token == current.access_token:
+                break
+            newest = current = nxt
+        return newest
+
+    def _fresh(self, pair: TokenPair | None, stale: str) -> bool:
         if pair is None or not pair.access_token or pair.access_token == stale:
-            return None
+            return False
         expiry = pair.expiry()
-        return pair if expiry is None or expiry > self.clock() else None
+        return expiry is None or expiry > self.clock()
+
+    def _usable(self, stale: str) -> TokenPair | None:
+        """The stored pair if someone already replaced the `stale` token (and it has not expired),
+        else the pair another copy's refresh rotated in (saved into this store)."""
+        pair = self.store.load()
+        if self._fresh(pair, stale):
+            return pair
+        newer = self._successor(pair) if pair is not None else None
+        if newer is not None and self._fresh(newer, stale):
+            self.store.save(newer)
+            return newer
+        return None
 
     def _refreshed(self, http: ProviderHTTP, *, stale: str) -> TokenPair:
         return single_flight(
@@ -448,6 +487,9 @@ class BearerTokens:
             logger.warning("%s: the token refresh answered without an access token", http.name)
             raise ProviderUnavailable()
         self.store.save(pair)
+        cache.set(
+            self._rotated_key(current.refresh_token), crypto.encrypt(pair.to_dict()), self.ROTATION_KEEP
+        )
         return pair
 
 

@@ -9,8 +9,10 @@ A lost answer (timeout, dropped connection, 5xx after the commit) leaves the att
 is reconciled from the shopper's own orders (`GET /orders?user_id=`): the one order not yet
 known to the ledger that holds exactly the cart's paid lines and was made after we sent is it
 (placed); none, and the cart still active with its lines → not placed; anything else stays
-unknown for an operator. A guest's attempt is reconciled in their own requests (their tokens
-live in their session); a customer's also from `manage.py reconcile_orders` (their shopper link).
+unknown for an operator. It is reconciled in the shopper's own requests and from `manage.py
+reconcile_orders` / the admin's "reconcile" action: a customer's with the tokens on their shopper
+link, a guest's with the copy of their tokens kept encrypted on the attempt itself (the record's
+`ce_tokens`, Fernet like every other copy; tokens.AttemptTokens), refreshed like any other.
 
 Payment: `payment_required` true → the order carries `payment_info.payment_links.web` (Juspay's
 hosted page, asked for with `integration_type: hyper-checkout` and our return URL
@@ -43,7 +45,7 @@ from . import mapping as cm
 from .carts import REMEMBER_SECONDS
 from .common import Shopper, logger
 from .redemptions import CommerceEngineRedemptions
-from .tokens import BlobStore, LinkTokens
+from .tokens import AttemptTokens, BlobStore, LinkTokens
 
 Placed = OrderAttempt.State.PLACED
 RECONCILE_AT_LISTING = 3
@@ -114,6 +116,9 @@ class CommerceEngineOrders(CommerceEngineRedemptions):
             "payment_required": cart.total > 0,
             "payment_state": "pending" if cart.total > 0 else "",
         }
+        if ctx.customer is None:
+            # a guest's tokens, encrypted, so their attempt can be reconciled without their browser
+            record[AttemptTokens.KEY] = AttemptTokens.sealed(shopper.store.read())
 
         def send(attempt: OrderAttempt) -> ledger.Sent:
             answer = self.client.create_order(
@@ -181,10 +186,11 @@ class CommerceEngineOrders(CommerceEngineRedemptions):
 
     # ================================================================== reconciling
     def reconcile_order(self, attempt: OrderAttempt) -> Resolution:
-        """From `manage.py reconcile_orders`: a customer's attempt, with their shopper link."""
-        if not attempt.user_id:
-            return Resolution(None)  # a guest's tokens are in their session: their next visit
-        return self._reconcile(attempt, LinkTokens(str(attempt.user_id), self.account))
+        """From `manage.py reconcile_orders` and the admin: a customer's attempt with their shopper
+        link, a guest's with the encrypted copy of their tokens kept on the attempt."""
+        if attempt.user_id:
+            return self._reconcile(attempt, LinkTokens(str(attempt.user_id), self.account))
+        return self._reconcile(attempt, AttemptTokens(attempt))
 
     def _reconcile(self, attempt: OrderAttempt, store: BlobStore) -> Resolution:
         shopper = self._as_shopper(store)
@@ -214,6 +220,11 @@ class CommerceEngineOrders(CommerceEngineRedemptions):
                 found.append(order)
         if len(found) == 1:
             placed = self._placed_record(record, found[0], {}, bool(record.get("payment_required")))
+            # the tokens' copy as it is now (a refresh during this call rewrote it)
+            now = OrderAttempt.objects.filter(pk=attempt.pk).values_list("record", flat=True).first()
+            sealed = readers.as_dict(now).get(AttemptTokens.KEY)
+            if sealed:
+                placed[AttemptTokens.KEY] = sealed
             return Resolution(True, upstream_id=readers.as_str(found[0].get("order_number")), record=placed)
         if found:
             return Resolution(None)
@@ -278,8 +289,14 @@ class CommerceEngineOrders(CommerceEngineRedemptions):
 
     # ================================================================== hosted payment
     def _order_auth(self, ctx: CartContext, row: OrderAttempt) -> Shopper:
-        store = LinkTokens(str(row.user_id), self.account) if row.user_id else self._store(ctx)
-        shopper = self._as_shopper(store)
+        if row.user_id:
+            shopper = self._as_shopper(LinkTokens(str(row.user_id), self.account))
+        else:
+            # the guest's session while it is still the user who ordered, else the attempt's copy
+            shopper = self._as_shopper(self._store(ctx))
+            ordered_by = readers.as_str(readers.as_dict(row.record).get("ce_user_id"))
+            if shopper is None or (ordered_by and shopper.user_id != ordered_by):
+                shopper = self._as_shopper(AttemptTokens(row))
         if shopper is None:
             raise ProviderRejected(MSG_NO_RETRY)
         return shopper

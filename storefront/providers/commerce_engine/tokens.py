@@ -152,3 +152,55 @@ class CacheTokens(BlobStore):
             cache.set(self.key, crypto.encrypt(blob), self.timeout)
         else:
             cache.delete(self.key)
+
+
+class AttemptTokens(BlobStore):
+    """A guest's tokens kept on their order attempt (storefront.models.OrderAttempt), encrypted
+    like every other copy (Fernet, CREDENTIALS_KEY) under the record's `ce_tokens`, so a lost
+    answer can be reconciled without the guest's browser (`manage.py reconcile_orders`, the
+    admin action) and their order's payment read back from any browser holding its link.
+
+    A refresh made through this copy, or through the guest's session, is handed to the other by
+    storefront.http.BearerTokens (the rotated pair is published, encrypted, under the old
+    refresh token's fingerprint), so the two copies never spend each other's refresh token."""
+
+    KEY = "ce_tokens"
+
+    def __init__(self, attempt):
+        self.attempt = attempt
+
+    def __repr__(self) -> str:
+        return f"<AttemptTokens {self.attempt.reference}>"
+
+    @classmethod
+    def sealed(cls, blob: dict[str, str]) -> str:
+        return crypto.encrypt(blob) if blob.get("access_token") else ""
+
+    def read(self) -> dict[str, str]:
+        from storefront.models import OrderAttempt
+
+        record = OrderAttempt.objects.filter(pk=self.attempt.pk).values_list("record", flat=True).first()
+        sealed = (record or {}).get(self.KEY) if isinstance(record, dict) else None
+        if not sealed:
+            return {}
+        try:
+            return crypto.decrypt(sealed)
+        except crypto.CredentialsUnreadable:
+            return {}
+
+    def write(self, blob: dict[str, str]) -> None:
+        from django.db import transaction
+
+        from storefront.models import OrderAttempt
+
+        with transaction.atomic():
+            row = OrderAttempt.objects.select_for_update().filter(pk=self.attempt.pk).first()
+            if row is None:
+                return
+            record = dict(row.record or {})
+            if blob:
+                record[self.KEY] = crypto.encrypt(blob)
+            else:
+                record.pop(self.KEY, None)
+            OrderAttempt.objects.filter(pk=row.pk).update(record=record)
+        self.attempt.record = record
