@@ -88,13 +88,14 @@ def _write(
 
 def cart_add_item(*, cs: CartSession, product_id: str, variant_id: str | None, quantity: int) -> Cart:
     cs.start()  # the cart is tied to the browser session from its first item (race-safe)
-    return _write(
-        cs,
-        Capability.CART,
-        "add-to-cart",
-        lambda p, ctx: p.add_item(ctx, product_id=product_id, variant_id=variant_id, quantity=quantity),
-        details={"product": product_id, "size": variant_id or "", "quantity": quantity},
-    )
+    with cs.first_cart():  # two first adds at once: one creates the cart, the other adds to it
+        return _write(
+            cs,
+            Capability.CART,
+            "add-to-cart",
+            lambda p, ctx: p.add_item(ctx, product_id=product_id, variant_id=variant_id, quantity=quantity),
+            details={"product": product_id, "size": variant_id or "", "quantity": quantity},
+        )
 
 
 def cart_update_line(*, cs: CartSession, line_id: str, quantity: int, variant_id: str | None = None) -> Cart:

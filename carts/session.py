@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import logging
 import re
 import secrets
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import CreateError, SessionBase
+from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 
 from storefront.links import shopper_link_get
@@ -39,6 +44,20 @@ BADGE_MAX = 9999
 VISITOR_COOKIE = "visitor"
 VISITOR_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 _VISITOR_SALT = "carts.session.visitor"
+
+
+# The first add of a session whose cart the provider creates upstream (Fynd, SourceHub, Commerce
+# Engine: the cart id comes back in the add's answer) is done under a short per-session lock in
+# the cache: two tabs adding at the same instant would otherwise each create a cart, and the
+# session would keep the last. The loser waits for the winner, re-reads the session and adds to
+# the winner's cart. `cache.add` is atomic in Redis and in locmem (per process: production runs
+# Redis, see the README). The lock outlives a provider call's connect+read timeouts; a loser
+# waits at most FIRST_ADD_WAIT seconds, then adds on its own (as before the lock).
+FIRST_ADD_LOCK_SECONDS = 30
+FIRST_ADD_WAIT = 20.0
+FIRST_ADD_POLL = 0.05
+
+logger = logging.getLogger("storefront.carts")
 
 
 def new_visitor_id() -> str:
@@ -147,6 +166,55 @@ class CartSession:
 
     def _key(self, name: str) -> str:
         return self.prefix + name
+
+    @contextlib.contextmanager
+    def first_cart(self) -> Iterator[None]:
+        """Around a cart write that may create the cart (the first add): while no cart id is in
+        the session, one request of this session at a time. The winner keeps the new cart id in
+        the session store before it lets go, so the loser finds it when it re-reads the session
+        (adopt_stored_cart) and adds to that cart instead of creating a second one."""
+        key = self._key(BUY_NOW_ID if self.buy_now else CART_ID)
+        session_key = self.session.session_key
+        if self.session.get(key) or not session_key:
+            yield
+            return
+        digest = hashlib.sha256(f"{session_key}:{key}".encode()).hexdigest()[:40]
+        lock = f"cart:first-add:{digest}"
+        token = secrets.token_hex(8)
+        deadline = time.monotonic() + FIRST_ADD_WAIT
+        while not cache.add(lock, token, FIRST_ADD_LOCK_SECONDS):
+            # another request of this session is creating the cart: wait for it to finish
+            while cache.get(lock) is not None and time.monotonic() < deadline:
+                time.sleep(FIRST_ADD_POLL)
+            if self.adopt_stored_cart(key) or time.monotonic() >= deadline:
+                if not self.session.get(key):
+                    logger.warning(
+                        "first add: waited %.0fs for this session's cart; adding alone", FIRST_ADD_WAIT
+                    )
+                yield
+                return
+            # the winner failed without a cart: this request tries to create it
+        try:
+            # a request that finished just before this one took the lock may have made the cart
+            if self.adopt_stored_cart(key):
+                yield
+                return
+            yield
+            if self.session.get(key):
+                self.session.save()  # where the loser reads it, before the lock goes
+        finally:
+            if cache.get(lock) == token:
+                cache.delete(lock)
+
+    def adopt_stored_cart(self, key: str) -> bool:
+        """Take the cart id (and anything else this request lacks) from the session as stored now
+        by another request of this browser. True when a cart id was found."""
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        stored = store(session_key=self.session.session_key)
+        for name, value in stored.items():
+            if name == key or name not in self.session:
+                self.session[name] = value
+        return bool(self.session.get(key))
 
     @property
     def provider(self):
