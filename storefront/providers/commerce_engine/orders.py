@@ -97,8 +97,9 @@ class CommerceEngineOrders(CommerceEngineRedemptions):
             # signed-in shopper never gets another customer's order
             if ctx.customer is not None and known.user_id and _user_id(ctx) != known.user_id:
                 raise NotFound(MSG_ORDER_NOT_FOUND)
-            store = LinkTokens(str(known.user_id), self.account) if known.user_id else self._store(ctx)
-            return self._order(ledger.settle(known, lambda a: self._reconcile(a, store)))
+            return self._order(
+                ledger.settle(known, lambda a: self._reconcile(a, self._attempt_store(ctx, a)))
+            )
         shopper = self._shopper(ctx, create=False)
         if shopper is None:
             raise ProviderRejected(MSG_CART_GONE)
@@ -137,7 +138,7 @@ class CommerceEngineOrders(CommerceEngineRedemptions):
             role=Role.SHOP,
             key=idempotency_key,
             send=send,
-            reconcile=lambda a: self._reconcile(a, shopper.store),
+            reconcile=lambda a: self._reconcile(a, self._attempt_store(ctx, a)),
             user_id=_user_id(ctx),
             cart_id=cart_id,
             record=record,
@@ -191,6 +192,14 @@ class CommerceEngineOrders(CommerceEngineRedemptions):
         if attempt.user_id:
             return self._reconcile(attempt, LinkTokens(str(attempt.user_id), self.account))
         return self._reconcile(attempt, AttemptTokens(attempt))
+
+    def _attempt_store(self, ctx: CartContext, attempt: OrderAttempt) -> BlobStore:
+        """Whose tokens reconcile `attempt`: the customer's link; for a guest the copy kept on the
+        attempt (their session may hold another Commerce Engine user by now), else their session."""
+        if attempt.user_id:
+            return LinkTokens(str(attempt.user_id), self.account)
+        kept = AttemptTokens(attempt)
+        return kept if kept.read() else self._store(ctx)
 
     def _reconcile(self, attempt: OrderAttempt, store: BlobStore) -> Resolution:
         shopper = self._as_shopper(store)

@@ -84,6 +84,22 @@ def test_reconciling_with_an_expired_token_refreshes_once_and_the_guest_keeps_th
     assert fake.count("POST", "/auth/anonymous") == 1
 
 
+def test_pressing_place_order_again_from_a_session_that_lost_its_tokens_finds_the_order(shop, fake):
+    browser = Browser()
+    ready(shop, browser)
+    key = uuid.uuid4().hex
+    fake.fault("/orders", "drop", method="POST", after_commit=True)
+    with pytest.raises(OrderOutcomeUnknown):
+        shop.place_order(browser.ctx, idempotency_key=key, payment_mode="online")
+    (made,) = fake.orders.keys()
+    browser.session.clear()  # e.g. the session Commerce Engine refused and replaced
+
+    order = shop.place_order(browser.ctx, idempotency_key=key, payment_mode="online")
+
+    assert order.id == made
+    assert fake.count("POST", "/orders") == 1
+
+
 def test_a_guests_attempt_that_never_reached_the_store_is_not_placed(shop, fake):
     browser = Browser()
     ready(shop, browser)
