@@ -1,3 +1,5 @@
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html_join
@@ -264,9 +266,18 @@ class OrderAttemptAdmin(admin.ModelAdmin):
     list_display = ("reference", "account", "role", "state", "upstream_id", "user", "created_at")
     list_filter = ("state", "role", "account")
     search_fields = ("reference", "upstream_id", "cart_id", "user__email")
-    readonly_fields = [f.name for f in OrderAttempt._meta.fields if f.name != "guest_token"]
-    exclude = ("guest_token",)
+    readonly_fields = [f.name for f in OrderAttempt._meta.fields if f.name not in ("guest_token", "record")]
+    readonly_fields.append("record_shown")
+    exclude = ("guest_token", "record")
     actions = ["reconcile"]
+    # kept on the record for reconciling, encrypted, but never shown (Commerce Engine: a guest's tokens)
+    HIDDEN_RECORD_KEYS = ("ce_tokens",)
+
+    @admin.display(description="record")
+    def record_shown(self, obj):
+        record = obj.record if isinstance(obj.record, dict) else {}
+        shown = {k: v for k, v in record.items() if k not in self.HIDDEN_RECORD_KEYS}
+        return json.dumps(shown, indent=1, sort_keys=True, default=str)
 
     def has_add_permission(self, request):
         return False

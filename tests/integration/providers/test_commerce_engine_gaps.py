@@ -145,3 +145,31 @@ def test_parallel_requests_of_one_guest_refresh_their_expired_token_once(shop, f
     # whichever request's session is saved last, it holds the rotated pair
     pairs = {shop._store(CartContext(session=s)).read()["refresh_token"] for s in sessions}
     assert len(pairs) == 1
+
+
+def test_the_admins_reconcile_action_places_a_guests_lost_order_and_never_shows_their_tokens(
+    shop, fake, client
+):
+    from django.contrib.auth import get_user_model
+
+    attempt = lose_a_guests_order(shop, fake, Browser())
+    (made,) = fake.orders.keys()
+    sealed = attempt.record[AttemptTokens.KEY]
+    root = get_user_model().objects.create_superuser(
+        username="ce-root", email="ce-root@example.in", password="admin-pass-123"
+    )
+    client.force_login(root)
+
+    done = client.post(
+        "/admin/storefront/orderattempt/",
+        {"action": "reconcile", "_selected_action": [attempt.pk]},
+        follow=True,
+    )
+    detail = client.get(f"/admin/storefront/orderattempt/{attempt.pk}/change/")
+
+    attempt.refresh_from_db()
+    assert attempt.state == OrderAttempt.State.PLACED and attempt.upstream_id == made
+    assert f"{attempt.reference}: Placed".encode() in done.content
+    assert fake.count("POST", "/orders") == 1
+    assert detail.status_code == 200 and made.encode() in detail.content
+    assert sealed.encode() not in detail.content and b"ce_tokens" not in detail.content
