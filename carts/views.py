@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -101,6 +102,7 @@ def _mutate(
     back = safe_next(request, default_next or reverse_once("carts:cart"))
     throttled: throttle.Throttled | None = None
     beside_field = True  # a refusal of what was typed; not one of who may do it (403)
+    field = ""  # the field a provider's refusal names ("size": shown in the size fieldset)
     if not form.is_valid():
         _, error = forms.first_error(form)
     else:
@@ -114,6 +116,7 @@ def _mutate(
         except (ProviderError, StorefrontError) as exc:
             text, status = error_message(exc)
             beside_field = status != 403
+            field = getattr(exc, "field", None) or ""
             if status >= 500:
                 messages.error(request, text)
                 return _unavailable(request)
@@ -124,6 +127,8 @@ def _mutate(
             if request.htmx:
                 return cart_changed(fragments(request, cart))
             return redirect_303(back)
+    if error_key == "add-to-cart" and field == "size" and _product_slug(back):
+        error_key = formmemory.ADD_SIZE  # no size chosen: said in the size fieldset, not above it
     if not request.htmx:
         if not (beside_field and formmemory.keep(request, error_key, error)):  # kept: beside its field
             messages.error(request, error)
@@ -186,9 +191,45 @@ def cart_badge(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _add_status(request, cart: Cart | None, *, status: int = 200, errors=None) -> HttpResponse:
-    # product pages show the outcome next to the button
-    context = {"added": cart, "add_errors": [e for e in (errors or {}).values() if e]}
-    return render(request, f"{PRODUCT_TEMPLATE}#add-status", context, status=status)
+    # product pages show the outcome next to the button; a missing size is said in the size
+    # fieldset instead, which comes back out of band marked invalid with the first size focused
+    errors = dict(errors or {})
+    size_error = errors.pop(formmemory.ADD_SIZE, "")
+    context = {"added": cart, "add_errors": [e for e in errors.values() if e]}
+    product = _form_product(request) if size_error else None
+    if product is None or not product.has_sizes:
+        if size_error:
+            context["add_errors"].append(size_error)
+        return render(request, f"{PRODUCT_TEMPLATE}#add-status", context, status=status)
+    context |= {"product": product, "size_error": size_error, "default_variant": None}
+    return render_fragments(
+        request,
+        PRODUCT_TEMPLATE,
+        ("add-status", "size-fieldset"),
+        context,
+        status=status,
+        with_messages=False,
+    )
+
+
+def _product_slug(url: str) -> str:
+    """The product of a product page's address, else ""."""
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return ""
+    return match.kwargs.get("slug", "") if match.url_name == "product-detail" else ""
+
+
+def _form_product(request):
+    """The product whose page the add-to-cart form was on (its `next`), or None."""
+    slug = _product_slug(safe_next(request, ""))
+    if not slug:
+        return None
+    try:
+        return selectors.catalogue_product(cs=CartSession.of(request), slug=slug)
+    except StorefrontError:
+        return None
 
 
 @require_POST

@@ -10,7 +10,9 @@ from django.http import HttpRequest
 
 SESSION_KEY = "storefront:kept-form"
 # the fields each form gives back after a refusal; a pin or password is never one of them
-KEPT_FIELDS = {"apply-coupon": ("code",), "apply-gift-card": ("code",)}
+# An add to cart without a size keeps the quantity; its message goes into the size fieldset.
+ADD_SIZE = "add-to-cart:size"
+KEPT_FIELDS = {"apply-coupon": ("code",), "apply-gift-card": ("code",), ADD_SIZE: ("quantity",)}
 MAX_KEPT = 64
 
 

@@ -5,6 +5,7 @@ import logging
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -18,7 +19,7 @@ from carts import services as cart_services
 from carts.forms import CheckDeliveryForm
 from carts.session import CartSession
 
-from . import degraded, seo
+from . import degraded, formmemory, seo
 from .exceptions import NotFound, ProviderRejected, StorefrontError
 from .health import HEALTH_ORDER, provider_health
 from .htmx import HtmxHttpRequest, add_error, redirect_303, render_fragments
@@ -229,13 +230,18 @@ def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                 delivery_error = exc.user_message
         else:
             delivery_error = form.errors["pincode"][0]
+    # an add without a size, refused before the 303 back here (no JavaScript): said in the sizes
+    size_error, kept = formmemory.recall(request, formmemory.ADD_SIZE) if not request.htmx else ("", {})
+    if size_error and not product.has_sizes:  # no sizes to say it beside (sizes changed meanwhile)
+        messages.error(request, size_error)
     context = {
         "product": product,
         "check": check,
         "delivery_error": delivery_error,
         "pincode": form.data.get("pincode", cs.pincode) if form.is_bound else cs.pincode,
         "default_variant": _chosen_size(product, request.GET.get("size")),
-        "chosen_quantity": _chosen_quantity(product, request.GET.get("quantity")),
+        "chosen_quantity": _chosen_quantity(product, request.GET.get("quantity") or kept.get("quantity")),
+        "size_error": size_error if product.has_sizes else "",
         "stale_notice": _stale_notice(stale),
         "access": _buyer_access(cs),
     }

@@ -144,7 +144,8 @@ def test_a_size_must_be_chosen_with_javascript(page: Page) -> None:
     page.goto("/products/running-shoes/")
     expect(page.locator("fieldset.sizes input:checked")).to_have_count(0)
     add_to_cart_form(page).get_by_role("button", name="Add to cart").click()
-    expect(page.locator("#add-status [role=alert]")).to_have_text("Choose a size first.")
+    _expect_size_error(page)
+    expect(page.locator("#add-status [role=alert]")).to_have_count(0)  # said once, in the sizes
     expect(badge(page)).to_have_attribute("data-cart-count", "0")
     choose_size(page, "UK 8")
     add_to_cart_form(page).get_by_role("button", name="Add to cart").click()
@@ -173,11 +174,27 @@ def test_a_delivery_check_without_javascript_keeps_the_chosen_size(nojs_page: Pa
     expect(badge(page)).to_have_attribute("data-cart-count", "2")
 
 
+def _expect_size_error(page: Page) -> None:
+    """ "Choose a size first." inside the size fieldset, the sizes invalid and described by it, the
+    first size in stock focused (issue 9, point 8)."""
+    fieldset = page.locator("fieldset.sizes")
+    expect(fieldset.locator("[role=alert]")).to_have_text("Choose a size first.")
+    expect(page.locator('[role=alert][data-message-level="error"]')).to_have_count(1)
+    first = fieldset.locator("input[name=size]:not([disabled])").first
+    expect(first).to_be_focused()
+    expect(first).to_have_attribute("aria-invalid", "true")
+    expect(first).to_have_accessible_description(re.compile("Choose a size first"))
+
+
 def test_without_javascript_adding_without_a_size_says_so(nojs_page: Page) -> None:
     nojs_page.goto("/products/cotton-kurta/")
     add_to_cart_form(nojs_page).get_by_role("button", name="Add to cart").click()
-    expect(nojs_page.locator('[role=alert][data-message-level="error"]')).to_have_text("Choose a size first.")
+    _expect_size_error(nojs_page)
     expect(badge(nojs_page)).to_have_attribute("data-cart-count", "0")
+    # choosing a size clears nothing by script, but the add that follows goes through
+    choose_size(nojs_page, "M")
+    add_to_cart_form(nojs_page).get_by_role("button", name="Add to cart").click()
+    expect(badge(nojs_page)).to_have_attribute("data-cart-count", "1")
 
 
 def _in_view(page: Page, locator) -> bool:
