@@ -37,18 +37,7 @@ def test_voucher_search_and_category_are_not_cut_short_on_a_phone(phone: Page, o
     label_box = phone.locator("label[for=voucher-q]").bounding_box()
     assert label_box["height"] < 30, "the 'Search brands' label wraps over two lines"
     # The chosen category reads in full ("All categories" showed as "All categ").
-    fits = category.evaluate(
-        """select => {
-            const probe = document.createElement('span');
-            probe.textContent = select.options[select.selectedIndex].text;
-            probe.style.font = getComputedStyle(select).font;
-            probe.style.position = 'absolute';
-            document.body.appendChild(probe);
-            const need = probe.getBoundingClientRect().width;
-            probe.remove();
-            return need + 40 <= select.getBoundingClientRect().width;  // room for padding and arrow
-        }"""
-    )
+    fits = _text_fits(category)
     assert fits, "the category select is narrower than 'All categories'"
 
 
@@ -74,3 +63,35 @@ def test_staff_customer_search_result_does_not_split_words_on_a_phone(phone: Pag
         }"""
     )
     assert rects == 1, "the word 'mobile' is split across two lines"
+
+
+def _text_fits(field) -> bool:
+    """Whether a field is wide enough for its value, or its placeholder when empty, plus its padding."""
+    return field.evaluate(
+        """el => {
+            const select = el.tagName === 'SELECT';
+            const text = select ? el.options[el.selectedIndex].text : el.value || el.placeholder;
+            const probe = document.createElement('span');
+            probe.textContent = text;
+            probe.style.font = getComputedStyle(el).font;
+            probe.style.position = 'absolute';
+            probe.style.whiteSpace = 'pre';
+            document.body.appendChild(probe);
+            const need = probe.getBoundingClientRect().width;
+            probe.remove();
+            const s = getComputedStyle(el);
+            const padding = parseFloat(s.paddingLeft) + parseFloat(s.paddingRight);
+            const room = el.getBoundingClientRect().width - padding;
+            return need + (select ? 24 : 0) <= room;  // a select also draws its arrow
+        }"""
+    )
+
+
+def test_home_search_example_is_read_in_full_on_a_phone(phone: Page, output_dir: Path) -> None:
+    phone.goto("/")
+    hero = phone.locator(".hero-search input[name=q]")
+    expect(hero).to_have_attribute("placeholder", "Try “basmati” or “kurta”")
+    phone.locator(".hero").screenshot(path=str(output_dir / "home-hero-phone.png"))
+    # It read "Try “basmati” or “kur" beside the Search button.
+    assert _text_fits(hero), "the home search's example is cut off"
+    expect(phone.locator(".hero-search").get_by_role("button", name="Search")).to_be_visible()
