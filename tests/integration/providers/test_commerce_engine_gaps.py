@@ -173,3 +173,17 @@ def test_the_admins_reconcile_action_places_a_guests_lost_order_and_never_shows_
     assert fake.count("POST", "/orders") == 1
     assert detail.status_code == 200 and made.encode() in detail.content
     assert sealed.encode() not in detail.content and b"ce_tokens" not in detail.content
+
+
+def test_a_guest_copy_commerce_engine_no_longer_refreshes_stays_unknown_and_is_not_resent(shop, fake):
+    attempt = lose_a_guests_order(shop, fake, Browser())
+    kept = AttemptTokens(attempt)
+    kept.write({**kept.read(), "refresh_token": "spent"})
+    fake.expire_access_tokens()
+
+    said = reconcile()
+
+    attempt.refresh_from_db()
+    assert attempt.state == OrderAttempt.State.UNKNOWN  # for an operator, never guessed
+    assert "1 still unknown" in said
+    assert fake.count("POST", "/orders") == 1  # the 401 and the refused refresh changed nothing
