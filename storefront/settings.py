@@ -238,6 +238,10 @@ AXES_LOCKOUT_PARAMETERS = "storefront.sign_in_limits.axes_lockout_parameters"
 AXES_HANDLER = "storefront.sign_in_limits.TieredAxesHandler"
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = False  # signing in to one's own account must not clear a client's failures
+# A try during a lockout is refused but not recorded, so the lockout ends when it said it would
+# (Retry-After is the time left: storefront.sign_in_limits.sign_in_retry_after), instead of
+# starting over with each try; a guesser still gets no more tries per cool-off.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "storefront.sign_in_limits.axes_username"
 AXES_CLIENT_IP_CALLABLE = "storefront.sign_in_limits.axes_client_ip"
 AXES_LOCKOUT_CALLABLE = "storefront.sign_in_limits.axes_lockout"

@@ -4,11 +4,15 @@ each with its own limit; a locked-out try gets 429 with Retry-After (storefront.
 
 from __future__ import annotations
 
+import math
+
 from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_cool_off
 from django.conf import settings
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 
 from .navigation import checked_next
 from .throttle import MSG_THROTTLED, Throttled, client_ip, throttled_response
@@ -60,14 +64,42 @@ class TieredAxesHandler(AxesDatabaseHandler):
 MSG_SIGN_IN_LOCKED = MSG_THROTTLED["sign-in"]
 
 
-def sign_in_retry_after() -> int:
-    return int(settings.AXES_COOLOFF_TIME.total_seconds())
+def sign_in_retry_after(request: HttpRequest | None = None, credentials: dict | None = None) -> int:
+    """Seconds until this client may try again: the time left of the lockout, worked out from
+    axes' attempt records as they stand. A record counts until its last failure is a cool-off
+    old, so each tier that is over its limit opens when enough of its oldest records have expired
+    to bring the sum under the limit; the lockout ends when the last such tier opens. Tries
+    during a lockout are not recorded (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False),
+    so the answer does not move while the shopper waits. The whole cool-off when there is
+    nothing to go by (no request, no records over a limit)."""
+    cool_off = get_cool_off(request)
+    full = int(cool_off.total_seconds()) if cool_off else 0
+    if request is None or cool_off is None:
+        return full
+    now = getattr(request, "axes_attempt_time", None) or timezone.now()
+    tiers = TieredAxesHandler().get_user_attempts(request, credentials)
+    opens = None
+    for attempts, tier_limit in zip(tiers, _sign_in_tiers(), strict=True):
+        rows = list(attempts.order_by("attempt_time").values_list("attempt_time", "failures_since_start"))
+        left = sum(failures for _time, failures in rows)
+        if left < tier_limit:
+            continue  # this tier does not hold the client back
+        for attempt_time, failures in rows:
+            left -= failures
+            if left < tier_limit:
+                tier_opens = attempt_time + cool_off
+                opens = tier_opens if opens is None else max(opens, tier_opens)
+                break
+    if opens is None:
+        return full
+    return min(full, max(1, math.ceil((opens - now).total_seconds())))
 
 
 def axes_lockout(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
-    """AXES_LOCKOUT_CALLABLE: 429 with Retry-After; the shop's sign-in page shows the message on
-    its form (with htmx too: the page is the fragment), the admin's gets the shop's 429 page."""
-    exc = Throttled("sign-in", sign_in_retry_after())
+    """AXES_LOCKOUT_CALLABLE: 429 with Retry-After (the time the lockout has left); the shop's
+    sign-in page shows the message on its form (with htmx too: the page is the fragment), the
+    admin's gets the shop's 429 page."""
+    exc = Throttled("sign-in", sign_in_retry_after(request, credentials))
     from .accounts import LoginForm  # accounts imports this module
 
     if request.path == _login_path():
