@@ -154,7 +154,7 @@ def set_password_view(request, uidb64: str, token: str) -> HttpResponse:
         user = None
     if user is None or user.has_usable_password() or not default_token_generator.check_token(user, token):
         raise Http404(MSG_LINK_INVALID)
-    form = SetPasswordForm(user, request.POST or None)
+    form = SetPasswordForm(user, request.POST or None, label_suffix="")
     if request.method == "POST" and form.is_valid():
         form.save()
         _sign_in(request, user)

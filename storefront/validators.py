@@ -61,6 +61,8 @@ class SafeForm(forms.Form):
     place of Django's own refusal of NUL alone."""
 
     def __init__(self, *args, **kwargs):
+        # labels read "Email", like every hand-written label on the site, not Django's "Email:"
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field, forms.CharField):
