@@ -253,6 +253,8 @@ def buy_now(request: HtmxHttpRequest) -> HttpResponse:
     """Put one product in a separate buy-now cart and go to checkout; the main cart stays as it is."""
     form = forms.AddToCartForm(request.POST)
     checkout_url = reverse("checkout") + "?cart=buy-now"
+    back = safe_next(request, reverse("carts:cart"))
+    size_error = ""  # no size chosen: said in the size fieldset, as for Add to cart
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -263,7 +265,10 @@ def buy_now(request: HtmxHttpRequest) -> HttpResponse:
                 quantity=data["quantity"],
             )
         except StorefrontError as exc:
-            if add_error(request, exc) >= 500:
+            text, status = error_message(exc)
+            if exc.field == "size" and status < 500 and _product_slug(back):
+                size_error = text
+            elif add_error(request, exc) >= 500:
                 return _unavailable(request)
         else:
             if request.htmx:
@@ -273,9 +278,11 @@ def buy_now(request: HtmxHttpRequest) -> HttpResponse:
             return redirect_303(checkout_url)
     else:
         messages.error(request, forms.first_error(form)[1])
-    back = safe_next(request, reverse("carts:cart"))
     if request.htmx:
-        return _add_status(request, None, status=422)
+        errors = {formmemory.ADD_SIZE: size_error} if size_error else None
+        return _add_status(request, None, status=422, errors=errors)
+    if size_error:
+        formmemory.keep(request, formmemory.ADD_SIZE, size_error)
     return redirect_303(back)
 
 

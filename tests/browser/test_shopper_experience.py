@@ -147,6 +147,10 @@ def test_a_size_must_be_chosen_with_javascript(page: Page) -> None:
     _expect_size_error(page)
     expect(page.locator("#add-status [role=alert]")).to_have_count(0)  # said once, in the sizes
     expect(badge(page)).to_have_attribute("data-cart-count", "0")
+    add_to_cart_form(page).get_by_role("button", name="Buy now").click()  # the same for Buy now
+    expect(add_to_cart_form(page).get_by_role("button", name="Buy now")).not_to_be_focused()
+    _expect_size_error(page)
+    expect(page).to_have_url(re.compile(r"/products/running-shoes/$"))
     choose_size(page, "UK 8")
     add_to_cart_form(page).get_by_role("button", name="Add to cart").click()
     expect_count(page, 1)

@@ -2,7 +2,7 @@
 fieldset, once, every size is marked invalid and described by it, and the first size in stock takes
 focus (autofocus: the browser on a page load, htmx in swapped content; no inline script). With
 htmx the fieldset comes back out of band; without JavaScript the 303 back to the product page
-shows it there, with the quantity the shopper typed."""
+shows it there, with the quantity the shopper typed. Buy now without a size says it the same way."""
 
 from __future__ import annotations
 
@@ -18,10 +18,13 @@ pytestmark = pytest.mark.django_db
 KURTA = "/products/cotton-kurta/"
 
 
-def _post(client, demo, *, htmx: bool, quantity: int = 1):
+BUTTONS = pytest.mark.parametrize("action", ["/cart/add/", "/cart/buy-now/"], ids=["add", "buy-now"])
+
+
+def _post(client, demo, *, htmx: bool, quantity: int = 1, action: str = "/cart/add/"):
     product = demo.product("cotton-kurta")
     data = {"product": product.pk, "quantity": quantity, "next": KURTA}
-    return client.post("/cart/add/", data, headers=HTMX if htmx else {})
+    return client.post(action, data, headers=HTMX if htmx else {})
 
 
 def _radios(page: Page) -> list[Element]:
@@ -44,8 +47,9 @@ def _assert_size_error_in_fieldset(page: Page, *, first_focused: str) -> None:
     assert not [e for e in page.elements if e.attrs.get("autofocus") is not None and e not in radios]
 
 
-def test_with_htmx_the_size_fieldset_comes_back_marked_with_the_message(client, demo):
-    response = _post(client, demo, htmx=True)
+@BUTTONS
+def test_with_htmx_the_size_fieldset_comes_back_marked_with_the_message(client, demo, action):
+    response = _post(client, demo, htmx=True, action=action)
 
     assert response.status_code == 422
     page = Page(response.content)
@@ -56,8 +60,9 @@ def test_with_htmx_the_size_fieldset_comes_back_marked_with_the_message(client, 
     assert m.LocalCartLine.objects.count() == 0
 
 
-def test_without_javascript_the_product_page_shows_it_in_the_sizes_once(client, demo):
-    response = _post(client, demo, htmx=False, quantity=2)
+@BUTTONS
+def test_without_javascript_the_product_page_shows_it_in_the_sizes_once(client, demo, action):
+    response = _post(client, demo, htmx=False, quantity=2, action=action)
 
     assert response.status_code == 303 and response["Location"] == KURTA
     page = Page(client.get(KURTA).content)
