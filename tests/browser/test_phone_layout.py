@@ -1,8 +1,9 @@
-"""What a shopper or a member of staff sees on a 390px-wide phone: nothing cut short or split
-mid-word by the layout (found by walking the store on a phone and looking at the screenshots)."""
+"""What a shopper or a member of staff sees, mostly on a 390px-wide phone: nothing cut short, split
+mid-word or jammed together by the layout (found by walking the store and looking at the screenshots)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.conftest import STAFF_EMAIL
 
 from .conftest import _new_context
-from .helpers import SIZES, sign_in
+from .helpers import SIZES, add_product, sign_in
 
 
 @pytest.fixture
@@ -95,3 +96,17 @@ def test_home_search_example_is_read_in_full_on_a_phone(phone: Page, output_dir:
     # It read "Try “basmati” or “kur" beside the Search button.
     assert _text_fits(hero), "the home search's example is cut off"
     expect(phone.locator(".hero-search").get_by_role("button", name="Search")).to_be_visible()
+
+
+def test_guest_email_box_does_not_touch_the_place_order_button(page: Page, output_dir: Path) -> None:
+    """Desktop, signed out: the email box for the order confirmation sat flush on the button."""
+    add_product(page, "cotton-kurta", "M", count=1)
+    page.goto("/checkout/")
+    email = page.get_by_label("Email for the order confirmation")
+    button = page.locator('form[data-action="place-order"]').get_by_role(
+        "button", name=re.compile(r"^Place order")
+    )
+    expect(email).to_be_visible()
+    page.locator("form[data-action=place-order]").screenshot(path=str(output_dir / "checkout-guest-email-desktop.png"))
+    gap = button.bounding_box()["y"] - (email.bounding_box()["y"] + email.bounding_box()["height"])
+    assert gap >= 8, f"the Place order button is {gap}px below the email box"
