@@ -172,7 +172,8 @@ class CartSession:
         """Around a cart write that may create the cart (the first add): while no cart id is in
         the session, one request of this session at a time. The winner keeps the new cart id in
         the session store before it lets go, so the loser finds it when it re-reads the session
-        (adopt_stored_cart) and adds to that cart instead of creating a second one."""
+        (adopt_stored_cart) and adds to that cart instead of creating a second one. A cache that
+        cannot be reached never stops an add: it goes ahead without the lock (logged)."""
         key = self._key(BUY_NOW_ID if self.buy_now else CART_ID)
         session_key = self.session.session_key
         if self.session.get(key) or not session_key:
@@ -181,34 +182,48 @@ class CartSession:
         digest = hashlib.sha256(f"{session_key}:{key}".encode()).hexdigest()[:40]
         lock = f"cart:first-add:{digest}"
         token = secrets.token_hex(8)
+        if not self._take_first_add_lock(lock, token, key):
+            yield  # another request made the cart (now in this session), or no lock to be had
+            return
+        try:
+            # a request that finished just before this one took the lock may have made the cart
+            made = self.adopt_stored_cart(key)
+            yield
+            if not made and self.session.get(key):
+                self.session.save()  # where the loser reads it, before the lock goes
+        finally:
+            with contextlib.suppress(Exception):  # the lock expires by itself
+                if cache.get(lock) == token:
+                    cache.delete(lock)
+
+    def _take_first_add_lock(self, lock: str, token: str, key: str) -> bool:
+        """True when this request holds the lock; False when it should add without it: the cart
+        another request of this session made is now in this session, or waiting took too long,
+        or the cache cannot be reached."""
         deadline = time.monotonic() + FIRST_ADD_WAIT
-        while not cache.add(lock, token, FIRST_ADD_LOCK_SECONDS):
-            # another request of this session is creating the cart: wait for it to finish
-            while cache.get(lock) is not None and time.monotonic() < deadline:
-                time.sleep(FIRST_ADD_POLL)
-            if self.adopt_stored_cart(key) or time.monotonic() >= deadline:
-                if not self.session.get(key):
+        try:
+            while not cache.add(lock, token, FIRST_ADD_LOCK_SECONDS):
+                # another request of this session is creating the cart: wait for it to finish
+                while cache.get(lock) is not None and time.monotonic() < deadline:
+                    time.sleep(FIRST_ADD_POLL)
+                if self.adopt_stored_cart(key):
+                    return False
+                if time.monotonic() >= deadline:
                     logger.warning(
                         "first add: waited %.0fs for this session's cart; adding alone", FIRST_ADD_WAIT
                     )
-                yield
-                return
-            # the winner failed without a cart: this request tries to create it
-        try:
-            # a request that finished just before this one took the lock may have made the cart
-            if self.adopt_stored_cart(key):
-                yield
-                return
-            yield
-            if self.session.get(key):
-                self.session.save()  # where the loser reads it, before the lock goes
-        finally:
-            if cache.get(lock) == token:
-                cache.delete(lock)
+                    return False
+                # the other request ended without a cart: this one tries to create it
+        except Exception:  # noqa: BLE001 - a cache outage must not stop a shopper adding
+            logger.warning("first add: the cache cannot be reached; adding without the lock", exc_info=True)
+            return False
+        return True
 
     def adopt_stored_cart(self, key: str) -> bool:
         """Take the cart id (and anything else this request lacks) from the session as stored now
-        by another request of this browser. True when a cart id was found."""
+        by another request of this browser. True when a cart id was found. Only for a request
+        that has not itself dropped the cart id (none does before adding: after an order the
+        session is saved without it)."""
         store = import_module(settings.SESSION_ENGINE).SessionStore
         stored = store(session_key=self.session.session_key)
         for name, value in stored.items():

@@ -25,6 +25,7 @@ from django.core.management import call_command
 from django.db import connections
 from django.test import Client
 
+from carts import session as cart_session
 from carts.session import VISITOR_COOKIE
 from tests.fakes.fynd_server import CART, FakeFynd, fake_fynd  # noqa: F401 - the fixture
 from tests.functional.pages import Page
@@ -110,3 +111,23 @@ def test_a_second_add_after_the_first_uses_the_cart_without_waiting(fynd):
     assert _cart_creating_calls(fynd) == 1
     (cart,) = fynd.apps[fynd.app_id].carts.values()
     assert len(cart.lines) == 2
+
+
+class _DownCache:
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("cache down")
+
+        return fail
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cache_that_cannot_be_reached_does_not_stop_a_first_add(fynd, monkeypatch):
+    browser = _tab(Client().get("/products/").cookies[VISITOR_COOKIE].value)
+    monkeypatch.setattr(cart_session, "cache", _DownCache())
+
+    response = browser.post("/cart/add/", {"product": "7501", "size": "M", "quantity": "1"})
+
+    assert response.status_code == 303
+    (cart,) = fynd.apps[fynd.app_id].carts.values()
+    assert len(cart.lines) == 1
