@@ -111,3 +111,20 @@ def test_guest_email_box_does_not_touch_the_place_order_button(page: Page, outpu
     page.locator("form[data-action=place-order]").screenshot(path=str(shot))
     gap = button.bounding_box()["y"] - (email.bounding_box()["y"] + email.bounding_box()["height"])
     assert gap >= 8, f"the Place order button is {gap}px below the email box"
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_listing_brands_line_up_in_columns(page: Page, output_dir: Path, size: str) -> None:
+    page.set_viewport_size(SIZES[size])
+    page.goto("/products/?category=fashion")
+    brands = page.locator("fieldset.brands label")
+    expect(brands.first).to_be_visible()
+    page.locator("form.filters").screenshot(path=str(output_dir / f"listing-brands-{size}.png"))
+    rows: dict[int, list[int]] = {}
+    for box in (brands.nth(i).bounding_box() for i in range(brands.count())):
+        rows.setdefault(round(box["y"]), []).append(round(box["x"]))
+    counts = [len(xs) for _, xs in sorted(rows.items())]
+    # every row but the last holds as many brands as the first, and they start at the same places
+    assert all(count == counts[0] for count in counts[:-1]), f"ragged brand rows: {counts}"
+    lefts = {x for xs in rows.values() for x in xs}
+    assert len(lefts) == counts[0], f"brands start at {sorted(lefts)}"
