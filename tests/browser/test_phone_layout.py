@@ -128,3 +128,16 @@ def test_listing_brands_line_up_in_columns(page: Page, output_dir: Path, size: s
     assert all(count == counts[0] for count in counts[:-1]), f"ragged brand rows: {counts}"
     lefts = {x for xs in rows.values() for x in xs}
     assert len(lefts) == counts[0], f"brands start at {sorted(lefts)}"
+
+
+def test_voucher_discounts_are_not_split_over_two_lines_on_a_phone(phone: Page, output_dir: Path) -> None:
+    phone.goto("/vouchers/fresh-basket/")
+    offs = phone.locator(".denominations .off")
+    expect(offs.first).to_contain_text("% off")
+    phone.locator(".denominations").screenshot(path=str(output_dir / "voucher-denominations-phone.png"))
+    # the ₹500 row read "₹485 3%" with "off" alone on the next line
+    lines = [
+        offs.nth(i).evaluate("e => new Set([...e.getClientRects()].map(r => Math.round(r.top))).size")
+        for i in range(offs.count())
+    ]
+    assert lines == [1] * offs.count(), f"lines per discount: {lines}"
