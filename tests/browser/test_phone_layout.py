@@ -141,3 +141,24 @@ def test_voucher_discounts_are_not_split_over_two_lines_on_a_phone(phone: Page, 
         for i in range(offs.count())
     ]
     assert lines == [1] * offs.count(), f"lines per discount: {lines}"
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_a_long_brand_list_does_not_push_the_products_off_the_first_screen(
+    page: Page, output_dir: Path, size: str
+) -> None:
+    """All 44 products have 37 brands: the filter card was 1,378px tall on desktop (1,656px on a
+    phone), the first product a screen or two down. The list scrolls in its own box instead."""
+    page.set_viewport_size(SIZES[size])
+    page.goto("/products/")
+    form = page.locator("form.filters")
+    expect(form).to_be_visible()
+    page.screenshot(path=str(output_dir / f"listing-all-brands-{size}.png"))
+    assert form.bounding_box()["height"] < SIZES[size]["height"] - 150
+    if size == "desktop":
+        assert page.locator("[data-price]").first.bounding_box()["y"] < SIZES[size]["height"]
+    # every brand is still there to tick: the last one scrolls into view in the box
+    last = page.locator("fieldset.brands input[type=checkbox]").last
+    last.check()
+    expect(last).to_be_checked()
+    expect(last).to_be_in_viewport()
