@@ -105,6 +105,21 @@
     focusMessage(event.detail.target);
   });
 
+  // A refusal written under the focused box (a wrong coupon code, gift card, quantity) is scrolled
+  // into view: on a phone it came in under the fixed "Proceed to checkout" bar, the box itself
+  // still in view so nothing moved. scrollIntoView keeps the page's scroll-padding (the bar's room).
+  document.addEventListener("htmx:afterSettle", function () {
+    var active = document.activeElement;
+    var ids = active && active !== document.body && active.getAttribute("aria-describedby");
+    if (!ids) return;
+    ids.split(/\s+/).forEach(function (id) {
+      var note = document.getElementById(id);
+      if (note && note.getAttribute("role") === "alert" && note.getClientRects().length > 0) {
+        note.scrollIntoView({ block: "nearest" });
+      }
+    });
+  });
+
   // ---- the total, said once when it changes (a live region that is never replaced) -----------
   var lastTotal = null;
   function totalText() {

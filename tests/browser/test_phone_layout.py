@@ -162,3 +162,21 @@ def test_a_long_brand_list_does_not_push_the_products_off_the_first_screen(
     last.check()
     expect(last).to_be_checked()
     expect(last).to_be_in_viewport()
+
+
+def test_a_refused_coupon_is_not_hidden_under_the_phone_checkout_bar(phone: Page, output_dir: Path) -> None:
+    add_product(phone, "cotton-kurta", "M", count=1)
+    phone.goto("/cart/")
+    code = phone.get_by_label("Coupon code")
+    code.fill("NOPE")
+    code.press("Enter")
+    error = phone.locator("#coupon-error")
+    expect(error).to_contain_text("NOPE")
+    expect(code).to_be_focused()
+    phone.screenshot(path=str(output_dir / "cart-coupon-refused-phone.png"))
+    # the box stayed in view, so nothing scrolled: the reason under it sat behind the fixed bar
+    bar_top = phone.locator("#checkout-button").bounding_box()["y"]
+    box = error.bounding_box()
+    assert box["y"] + box["height"] <= bar_top, (
+        f"the refusal ends at {box['y'] + box['height']}, the bar starts at {bar_top}"
+    )
