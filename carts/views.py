@@ -132,6 +132,10 @@ def _mutate(
     if not request.htmx:
         if not (beside_field and formmemory.keep(request, error_key, error)):  # kept: beside its field
             messages.error(request, error)
+        elif error_key in ("apply-coupon", "apply-gift-card") and "#" not in back:
+            # said beside its box in the offers section, far below the first screen: the page opens
+            # there, or the shopper sees nothing happen (the page-level messages stay empty)
+            back += "#redemptions"
         return redirect_303(back)
     # with htmx the error is shown once, in place (beside the line or the form), and the regions
     # are re-rendered from the cart as it stands: nothing changed

@@ -180,3 +180,24 @@ def test_a_refused_coupon_is_not_hidden_under_the_phone_checkout_bar(phone: Page
     assert box["y"] + box["height"] <= bar_top, (
         f"the refusal ends at {box['y'] + box['height']}, the bar starts at {bar_top}"
     )
+
+
+def test_without_javascript_a_refused_coupon_opens_the_cart_where_it_is_said(
+    chromium: Browser, store: str, output_dir: Path
+) -> None:
+    context = _new_context(chromium, store, java_script_enabled=False, viewport=SIZES["phone"])
+    phone = context.new_page()
+    try:
+        add_product(phone, "cotton-kurta", "M", count=1)
+        phone.goto("/cart/")
+        code = phone.get_by_label("Coupon code")
+        code.fill("NOPE")
+        phone.get_by_role("button", name="Apply", exact=True).click()
+        error = phone.locator("#coupon-error")
+        expect(error).to_contain_text("NOPE")
+        phone.screenshot(path=str(output_dir / "cart-coupon-refused-nojs-phone.png"))
+        # it opened at the top of the cart, the reason some 1,200px down and nothing said above
+        expect(error).to_be_in_viewport()
+        expect(phone.get_by_label("Coupon code")).to_be_in_viewport()
+    finally:
+        context.close()

@@ -90,7 +90,7 @@ def test_bad_coupon_without_htmx_redirects_with_the_reason(groceries, code, mess
 
     response = groceries.post("/cart/coupon/apply/", {"code": code})
 
-    page = follow(groceries, response)
+    page = follow(groceries, response, to="/cart/#redemptions")  # opens at the offers, where it is said
     assert ("error", message) in page.alerts
     assert snapshot(groceries) == before
 

@@ -114,7 +114,7 @@ def test_bad_card_with_htmx_explains_and_changes_nothing(cooker, data, message):
 def test_bad_card_without_htmx_redirects_with_the_reason(cooker, data, message):
     before = snapshot(cooker)
 
-    page = follow(cooker, cooker.post("/cart/gift-card/apply/", data))
+    page = follow(cooker, cooker.post("/cart/gift-card/apply/", data), to="/cart/#redemptions")
 
     assert ("error", message) in page.alerts
     assert snapshot(cooker) == before
