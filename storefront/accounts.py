@@ -30,6 +30,7 @@ MSG_EMAIL_TAKEN = "An account with this email already exists. Sign in instead."
 MSG_WELCOME = "Welcome back, {name}."
 MSG_SIGNED_UP = "Your account is ready. Welcome, {name}."
 MSG_SIGNED_OUT = "You have signed out."
+MSG_ALREADY_SIGNED_IN = "You're signed in as {email}. Sign out first to create another account."
 MSG_LINK_INVALID = "This link has expired or was already used. Sign in, or ask us for a new one."
 MSG_ACCOUNT_READY = "Your password is set. Welcome, {name}."
 
@@ -114,6 +115,10 @@ def login_view(request) -> HttpResponse:
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup_view(request) -> HttpResponse:
+    if request.method != "POST" and request.user.is_authenticated:
+        # a signed-in customer who follows an old link is sent on, not offered a second account
+        messages.info(request, MSG_ALREADY_SIGNED_IN.format(email=request.user.email))
+        return redirect_303(safe_next(request, reverse("home")))
     form = SignupForm(request.POST or None)
     if request.method == "POST":
         # every sign-up try counts, refused ones too (they tell which emails have accounts)

@@ -6,7 +6,14 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from carts.services import MSG_MERGE_ADJUSTED, MSG_MERGED
-from storefront.accounts import MSG_BAD_LOGIN, MSG_EMAIL_TAKEN, MSG_SIGNED_OUT, MSG_SIGNED_UP, MSG_WELCOME
+from storefront.accounts import (
+    MSG_ALREADY_SIGNED_IN,
+    MSG_BAD_LOGIN,
+    MSG_EMAIL_TAKEN,
+    MSG_SIGNED_OUT,
+    MSG_SIGNED_UP,
+    MSG_WELCOME,
+)
 from tests.conftest import DEMO_PASSWORD, SHOPPER_EMAIL
 from tests.factories import add
 from tests.functional.pages import Page, add_via_form, cart_page, follow
@@ -67,6 +74,16 @@ def test_signup_page_renders(client, db):
 
     assert response.status_code == 200
     assert 'name="email"' in response.content.decode()
+
+
+def test_a_signed_in_customer_is_not_offered_a_second_account(client, demo):
+    _login(client)
+
+    response = client.get("/accounts/signup/?next=/cart/")
+
+    assert response.status_code == 303 and response["Location"] == "/cart/"
+    page = follow(client, response, to="/cart/")
+    assert ("info", MSG_ALREADY_SIGNED_IN.format(email=SHOPPER_EMAIL)) in page.alerts
 
 
 def test_login_with_email_and_password_signs_in(client, demo):
